@@ -1,0 +1,5 @@
+import sys
+
+from regiopol.cli import main
+
+sys.exit(main())

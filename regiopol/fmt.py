@@ -1,0 +1,21 @@
+"""German number formatting for reports and the command line (1.234,5)."""
+
+from __future__ import annotations
+
+import math
+
+
+def number(value, decimals: int = 0) -> str:
+    """``1234.5`` → ``"1.234,5"`` (German separators); NaN/None → ``"–"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def signed_percent(value, decimals: int = 1) -> str:
+    """``0.0123`` → ``"+1,2 %"``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    sign = "+" if value > 0 else ("−" if value < 0 else "±")
+    return f"{sign}{number(abs(value) * 100, decimals)} %"

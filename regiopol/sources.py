@@ -1,0 +1,43 @@
+"""Source metadata attached to every table the readers return (``df.attrs["source"]``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+DL_DE_BY_2_0 = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
+CC_BY_4_0 = "Creative Commons Namensnennung 4.0 (CC BY 4.0)"
+DESTATIS = "Statistisches Bundesamt (Destatis)"
+STATISTIK_AEMTER = "Statistische Ämter des Bundes und der Länder"
+BBSR = "Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a table comes from: enough to cite it under every figure."""
+
+    file: str  # file name as downloaded, relative to the raw directory
+    table: str  # official table code or data set name, e.g. "12411-0018"
+    title: str
+    publisher: str
+    licence: str
+    stand: str | None = None  # "Stand" (vintage) as printed by the publisher
+
+    def citation(self) -> str:
+        """German source line for reports, e.g. under a figure."""
+        stand = f", Stand {self.stand}" if self.stand else ""
+        return f"Quelle: {self.publisher}, {self.table} – {self.title}{stand}; Lizenz: {self.licence}"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def attach(df: pd.DataFrame, source: Source) -> pd.DataFrame:
+    """Attach ``source`` to ``df`` (in place) and return it."""
+    df.attrs["source"] = source
+    return df
+
+
+def source_of(df: pd.DataFrame) -> Source:
+    return df.attrs["source"]
