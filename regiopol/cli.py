@@ -1,0 +1,114 @@
+"""The ``regiopol`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from regiopol.errors import RegiopolError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        return args.func(args) or 0
+    except RegiopolError as err:
+        print(f"Fehler: {err}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="regiopol",
+        description="Analysis suite for the Regiopolen: official data, module notebooks, German reports.",
+    )
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    data = commands.add_parser("data", help="build and check the embedded official tables in data/",
+                               description="Build data/ from the official raw files, or check it.")
+    data_commands = data.add_subparsers(title="data commands", metavar="COMMAND")
+    build = data_commands.add_parser(
+        "build", help="derive data/ from the official raw files",
+        description="Read the official raw files and write the tidy tables and provenance.json into data/.")
+    build.add_argument("--raw", metavar="DIR",
+                       help="directory of the official downloads (default: $REGIOPOL_RAW_DIR or ../shared/data/raw)")
+    build.add_argument("--out", metavar="DIR", help="output directory (default: data/ of the project)")
+    build.set_defaults(func=_data_build)
+    check = data_commands.add_parser(
+        "check", help="verify data/ against provenance.json and the invariants",
+        description="Verify the committed tables: content hashes and rows against provenance.json, and "
+                    "invariants (sexes add up, Germany 2020 = 83,155,031, no negative counts, regions complete).")
+    check.add_argument("--data", metavar="DIR", help="directory to check (default: data/ of the project)")
+    check.set_defaults(func=_data_check)
+    data.set_defaults(func=lambda args: data.print_help() or 2)
+
+    regions = commands.add_parser(
+        "regions", help="print the table of the regions (Kreise, area, population, change)",
+        description="Print a German table of the regions in data/regions.toml.")
+    regions.add_argument("--file", metavar="TOML", help="region file (default: data/regions.toml)")
+    regions.set_defaults(func=_regions)
+
+    kreise = commands.add_parser("kreise", help="list the official Kreis codes",
+                                 description="List the 400 Kreise of the official directory (GV100AD).")
+    kreise.add_argument("search", nargs="?", default="", help="part of a name or code, e.g. 'Rostock' or '071'")
+    kreise.set_defaults(func=_kreise)
+    return parser
+
+
+def _data_build(args) -> int:
+    from regiopol import build, paths
+
+    result = build.build(paths.raw_dir(args.raw), args.out)
+    print(result.summary())
+    return 0
+
+
+def _data_check(args) -> int:
+    from regiopol import check
+
+    report = check.run(args.data)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _regions(args) -> int:
+    from regiopol import data, fmt, regions
+
+    registry = regions.load(args.file)
+    table = regions.overview(registry)
+    formatters = {
+        "Fläche (km²)": fmt.number,
+        "Bevölkerung 2020": fmt.number,
+        "Regiopole 2020": fmt.number,
+        "Veränderung 2015–2020": fmt.signed_percent,
+    }
+    print("Regiopolen und ihre Regionen (Bevölkerung am 31.12., Gebietsstand 30.11.2021)\n")
+    print(table.drop(columns="Abgrenzung").to_string(index=False, formatters=formatters))
+    names = data.load("kreise").set_index("ags")["label"]
+    print("\nKreise der Regionen:")
+    for region in registry:
+        kreise = ", ".join(f"{names[k]} [{k}]" for k in region.kreise)
+        print(f"  {region.name} – {region.delineation}: {kreise}")
+    print("\nQuelle: Statistisches Bundesamt (Destatis), GENESIS-Online 12411-0018 (Stand 17.08.2021) und "
+          "Gemeindeverzeichnis GV100AD (Gebietsstand 30.11.2021); Datenlizenz Deutschland – Namensnennung – "
+          "Version 2.0. Regiopole 2020: kreisfreie Stadt bzw. Gemeinde (Paderborn, Siegen).")
+    return 0
+
+
+def _kreise(args) -> int:
+    from regiopol import data
+
+    table = data.load("kreise")
+    needle = args.search.lower()
+    hits = table[table["ags"].str.startswith(needle) | table["name"].str.lower().str.contains(needle, regex=False)]
+    print(hits[["ags", "name", "kind"]].rename(columns={"ags": "AGS", "name": "Name", "kind": "Art"})
+          .to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

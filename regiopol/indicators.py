@@ -1,0 +1,59 @@
+"""The indicator list ``data/indicators.toml``: which official indicators describe each
+infrastructure area. Users extend it without touching code (then `regiopol data build`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from regiopol.errors import ConfigError
+from regiopol.paths import data_dir
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+INDICATORS_FILE = "indicators.toml"
+_FIELDS = ("code", "source", "topic", "area", "label", "unit")
+
+
+def load(path: str | Path | None = None) -> pd.DataFrame:
+    """One row per indicator: code, source, topic, area, label, unit (file order)."""
+    path = Path(path) if path is not None else data_dir() / INDICATORS_FILE
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("indicator file does not exist", file=path, fix="restore data/indicators.toml from git") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"not valid TOML: {err}", file=path, fix="check quotes and brackets at the line given") from None
+    rows = config.get("indicator", [])
+    if not rows:
+        raise ConfigError("no [[indicator]] blocks", file=path, field="indicator", fix="add at least one indicator")
+    from regiopol import regions
+
+    areas = regions.load(validate_codes=False).areas
+    for i, row in enumerate(rows, start=1):
+        label = row.get("code", f"indicator #{i}")
+        for key in _FIELDS:
+            if not isinstance(row.get(key), str) or not row[key].strip():
+                raise ConfigError(f"required field '{key}' is missing or empty", file=path,
+                                  field=f"{label}.{key}", fix=f'add {key} = "…" to the block')
+        if row["area"] not in areas:
+            raise ConfigError(f"unknown infrastructure area '{row['area']}'", file=path, field=f"{label}.area",
+                              fix=f"use one of: {', '.join(areas)}")
+    table = pd.DataFrame(rows, columns=list(_FIELDS))
+    duplicated = table["code"].duplicated()
+    if duplicated.any():
+        raise ConfigError(f"indicator '{table['code'][duplicated].iloc[0]}' is listed twice", file=path,
+                          field="code", fix="list each indicator once")
+    return table
+
+
+def inkar_selection(path: str | Path | None = None) -> pd.DataFrame:
+    """The INKAR indicators to embed: indicator, topic, area, label, unit."""
+    table = load(path)
+    return (table[table["source"] == "inkar"].drop(columns="source")
+            .rename(columns={"code": "indicator"}).reset_index(drop=True))

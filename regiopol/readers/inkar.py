@@ -1,0 +1,177 @@
+"""Reader for INKAR (BBSR, "Indikatoren und Karten zur Raum- und Stadtentwicklung") 2024.
+
+The download comes as Parquet files: ``_indikatoren`` (the catalogue), ``_regionen``
+(spatial units) and one file per topic (``medizinische_und_soziale_versorgung``,
+``bildung``, …), long by ``raumbezug``/``kennziffer``/``name``/``zeitbezug`` with one
+column per indicator (its ``kuerzel``). Kreise carry 8-digit codes (``05711000``) on
+the boundaries of 31.12.2021 (400 Kreise, Eisenach part of the Wartburgkreis).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from regiopol.codes import kreis_series
+from regiopol.errors import InputFormatError, MissingInputError
+from regiopol.sources import BBSR, DL_DE_BY_2_0, Source, attach
+
+KEYS = ["raumbezug", "kennziffer", "name", "zeitbezug"]
+CATALOGUE_COLUMNS = {
+    "kuerzel": "indicator",
+    "kurzname": "short_name",
+    "name": "name",
+    "algorithmus": "algorithm",
+    "anmerkungen": "notes",
+    "statistische_grundlagen": "basis",
+    "bereich": "area",
+    "rubrik": "rubric",
+}
+TOPICS = {
+    "medizinische_und_soziale_versorgung": "Medizinische und soziale Versorgung",
+    "bildung": "Bildung",
+    "wirtschaft": "Wirtschaft",
+    "siedlungsstruktur": "Siedlungsstruktur",
+    "sozialleistungen": "Sozialleistungen",
+    "europa": "Europa",
+    "raumwirksame_mittel": "Raumwirksame Mittel",
+    "bevoelkerung": "Bevölkerung",
+    "verkehr_und_erreichbarkeit": "Verkehr und Erreichbarkeit",
+    "zentrale_orte_monitoring": "Zentrale Orte Monitoring",
+    "_indikatoren": "Indikatorenkatalog",
+    "_regionen": "Raumbezüge",
+}
+
+
+def read_inkar_catalogue(path: str | Path) -> pd.DataFrame:
+    """The indicator catalogue: indicator (``kuerzel``), short_name, name, algorithm,
+    notes, basis, area, rubric (German contents).
+
+    An indicator can appear in several areas (e.g. ``q_betten_bev`` under
+    "Medizinische und soziale Versorgung" and "SDG-Indikatoren für Kommunen"), so
+    ``indicator`` is not unique.
+    """
+    table = _read(path, list(CATALOGUE_COLUMNS))
+    return attach(table.rename(columns=CATALOGUE_COLUMNS)[list(CATALOGUE_COLUMNS.values())], _source(path))
+
+
+def read_inkar_regions(path: str | Path) -> pd.DataFrame:
+    """INKAR spatial units: raumbezug, kennziffer, name (codes as printed)."""
+    return attach(_read(path, ["raumbezug", "kennziffer", "name"]), _source(path))
+
+
+def read_inkar_values(
+    path: str | Path, *, raumbezug: str = "Kreise", indicators: list[str] | None = None
+) -> pd.DataFrame:
+    """Indicator values of one topic file as a tidy table.
+
+    Columns: ags (5-digit Kreis AGS for ``raumbezug="Kreise"``, else the ``kennziffer``
+    as printed), region_name, year (int), indicator, value (float). Empty cells are
+    dropped. ``indicators`` selects ``kuerzel`` columns (default: all of the file).
+    """
+    path = Path(path)
+    available = _columns(path)
+    missing = [column for column in KEYS if column not in available]
+    if missing:
+        raise InputFormatError(
+            f"not an INKAR value file (column missing: {', '.join(missing)})", file=path, field=missing[0],
+            fix="pass an INKAR topic file such as medizinische_und_soziale_versorgung.parquet",
+        )
+    in_file = [column for column in available if column not in KEYS]
+    wanted = in_file if indicators is None else list(dict.fromkeys(indicators))
+    unknown = [name for name in wanted if name not in in_file]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], in_file, n=3)
+        hint = f"; close matches in this file: {', '.join(close)}" if close else ""
+        hint += _catalogued_under(path.parent / "_indikatoren.parquet", unknown[0])
+        raise InputFormatError(
+            f"indicator '{unknown[0]}' is not in this file{hint}", file=path, field=unknown[0],
+            fix="look the short name (kuerzel) and its topic file up in the catalogue "
+            "(read_inkar_catalogue on _indikatoren.parquet)",
+        )
+    wide = pd.read_parquet(path, columns=KEYS + wanted, filters=[("raumbezug", "==", raumbezug)])
+    if wide.empty:
+        present = pd.read_parquet(path, columns=["raumbezug"])["raumbezug"].unique()
+        raise InputFormatError(
+            f"no rows with raumbezug '{raumbezug}'", file=path, field="raumbezug",
+            fix=f"use one of: {', '.join(sorted(map(str, present)))}",
+        )
+    years = wide["zeitbezug"].astype("string").str.strip()
+    bad = ~years.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
+    if bad.any():
+        raise InputFormatError(
+            f"zeitbezug '{wide['zeitbezug'][bad].iloc[0]}' is not a single year", file=path, field="zeitbezug",
+            fix="download the indicator with yearly values (no period averages)",
+        )
+    duplicated = wide.duplicated(["kennziffer", "zeitbezug"])
+    if duplicated.any():
+        first = wide[duplicated].iloc[0]
+        raise InputFormatError(
+            f"region {first['kennziffer']} has more than one row for {first['zeitbezug']}", file=path,
+            field="kennziffer", fix="download the topic file again",
+        )
+    values = wide[wanted].apply(pd.to_numeric, errors="coerce").astype(float)
+    not_numeric = (values.isna() & wide[wanted].notna()).any()
+    if not_numeric.any():
+        raise InputFormatError(
+            "indicator column holds non-numeric values", file=path, field=not_numeric.idxmax(),
+            fix="download the topic file again; INKAR values are numbers",
+        )
+    codes = wide["kennziffer"].astype("string").str.strip()
+    tidy = pd.DataFrame({
+        "ags": kreis_series(codes, file=path, field="kennziffer") if raumbezug == "Kreise" else codes,
+        "region_name": wide["name"],
+        "year": years.astype(int),
+    })
+    tidy = pd.concat([tidy, values], axis=1)
+    long = tidy.melt(id_vars=["ags", "region_name", "year"], var_name="indicator", value_name="value")
+    long = long.dropna(subset=["value"]).sort_values(["indicator", "ags", "year"], ignore_index=True)
+    return attach(long, _source(path))
+
+
+def _catalogued_under(catalogue: Path, indicator: str) -> str:
+    if not catalogue.is_file():
+        return ""
+    table = pd.read_parquet(catalogue, columns=["kuerzel", "bereich"])
+    areas = table.loc[table["kuerzel"] == indicator, "bereich"].unique()
+    return f"; the catalogue lists it under: {', '.join(areas)}" if len(areas) else ""
+
+
+def _columns(path: Path) -> list[str]:
+    if not path.is_file():
+        raise MissingInputError(
+            "file does not exist", file=path,
+            fix="download the INKAR 2024 tables (inkar.de, Parquet export) into the raw data directory",
+        )
+    try:
+        return pq.read_schema(path).names
+    except Exception as err:  # pyarrow raises several types for non-Parquet input
+        raise InputFormatError(
+            f"not a Parquet file ({type(err).__name__})", file=path,
+            fix="download the INKAR table again as Parquet",
+        ) from None
+
+
+def _read(path: str | Path, columns: list[str]) -> pd.DataFrame:
+    path = Path(path)
+    missing = [column for column in columns if column not in _columns(path)]
+    if missing:
+        raise InputFormatError(
+            f"column missing (missing: {', '.join(missing)})", file=path, field=missing[0],
+            fix="pass the INKAR file of this kind (_indikatoren.parquet or _regionen.parquet) unchanged",
+        )
+    return pd.read_parquet(path, columns=columns)
+
+
+def _source(path: str | Path) -> Source:
+    stem = Path(path).stem
+    return Source(
+        file=f"inkar/{Path(path).name}",
+        table="INKAR 2024",
+        title=TOPICS.get(stem, stem.strip("_").replace("_", " ").capitalize()),
+        publisher=BBSR,
+        licence=DL_DE_BY_2_0,
+    )

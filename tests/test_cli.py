@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from regiopol.cli import main
+
+SUBCOMMANDS = [[], ["data"], ["data", "build"], ["data", "check"], ["regions"], ["kreise"]]
+
+
+@pytest.mark.parametrize("args", SUBCOMMANDS, ids=lambda a: " ".join(a) or "regiopol")
+def test_help_on_every_subcommand(args, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*args, "--help"])
+    assert exit_.value.code == 0
+    assert "usage: regiopol" in capsys.readouterr().out
+
+
+def test_regions_prints_the_german_table(capsys):
+    assert main(["regions"]) == 0
+    out = capsys.readouterr().out
+    for name in ["Bielefeld", "Erfurt", "Koblenz", "Paderborn", "Rostock", "Siegen", "Trier", "Würzburg"]:
+        assert name in out
+    assert "Bevölkerung 2020" in out and "Quelle:" in out
+    # Trier region 31.12.2020 = sum of its five Kreise in 12411-0018, German thousands separator
+    assert "534.438" in out
+
+
+def test_kreise_search(capsys):
+    assert main(["kreise", "Rostock"]) == 0
+    out = capsys.readouterr().out
+    assert "13003" in out and "13072" in out
+
+
+def test_errors_are_one_line_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "regions.toml"
+    bad.write_text("[areas]\nunknown = 'x'\n", encoding="utf-8")
+    assert main(["regions", "--file", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Fehler: ") and "no [[region]] blocks" in err and "Traceback" not in err
+
+
+def test_console_script_runs():
+    result = subprocess.run([sys.executable, "-m", "regiopol", "data", "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Prüfungen bestanden" in result.stdout

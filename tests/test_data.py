@@ -1,0 +1,114 @@
+"""The embedded data set: build from the raw files, provenance, invariants, loading."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from regiopol import build, check, data
+from regiopol.errors import MissingInputError
+from regiopol.paths import DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def fresh_build(raw_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("data")
+    shutil.copy(DATA_DIR / "regions.toml", out / "regions.toml")
+    return build.build(raw_dir, out)
+
+
+def test_committed_data_passes_check():
+    report = check.run()
+    assert report.ok, report.summary()
+
+
+def test_build_reproduces_the_committed_tables(fresh_build):
+    committed = data.provenance()["tables"]
+    for name, entry in fresh_build.provenance["tables"].items():
+        assert entry["rows"] == committed[name]["rows"], name
+        fresh = data.load(name, fresh_build.out)
+        pd.testing.assert_frame_equal(fresh, data.load(name), check_like=False, obj=name)
+
+
+def test_build_is_deterministic(raw_dir, fresh_build, tmp_path):
+    again = build.build(raw_dir, tmp_path)
+    first = {n: e["sha256"] for n, e in fresh_build.provenance["tables"].items()}
+    assert first == {n: e["sha256"] for n, e in again.provenance["tables"].items()}
+
+
+def test_provenance_names_source_and_licence():
+    tables = data.provenance()["tables"]
+    assert set(tables) == set(data.TABLES)
+    by_age = tables["population_by_age"]
+    assert by_age["sources"][0]["table"] == "12411-0018"
+    assert "dl-de/by-2-0" in by_age["sources"][0]["licence"]
+    assert by_age["sources"][0]["stand"].startswith("17.08.2021")
+    for name, entry in tables.items():
+        assert entry["sources"], f"{name} has no source"
+        assert entry["sha256"].startswith("sha256:")
+
+
+def test_committed_data_is_small():
+    size = sum(p.stat().st_size for p in DATA_DIR.iterdir() if p.is_file())
+    assert size <= 25 * 1024**2
+
+
+def test_real_values_in_the_embedded_tables():
+    by_age = data.load("population_by_age")
+    assert by_age.query("year == 2020")["population"].sum() == 83_155_031
+    assert by_age.query("year == 2020 and ags == '05711'")["population"].sum() == 333_509
+    series = data.load("population_series").set_index(["ags", "year"])["population"]
+    # Eisenach (16056) merged into the Wartburgkreis on 01.07.2021: 16063 carries both.
+    raw_2020 = {"16056": 41_970, "16063": 117_967}  # 12411-0018, 31.12.2020 (m + w)
+    assert series.loc[("16063", 2020)] == sum(raw_2020.values())
+    assert ("16056", 2020) not in series.index
+    kreise = data.load("kreise")
+    assert len(kreise) == 400 and kreise["ags"].is_unique
+
+
+def test_check_detects_a_tampered_table(tmp_path):
+    for path in DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, tmp_path / path.name)
+    table = pd.read_parquet(tmp_path / "population_by_age.parquet")
+    bielefeld_2020 = table.index[(table["ags"] == "05711") & (table["year"] == 2020)][0]
+    table.loc[bielefeld_2020, "population"] += 1
+    table.to_parquet(tmp_path / "population_by_age.parquet", index=False)
+    report = check.run(tmp_path)
+    assert not report.ok
+    failed = {name for name, ok, _ in report.results if not ok}
+    assert failed == {"Provenienz", "Summen", "Geschlechter"}
+    assert "Germany 31.12.2020 = 83.155.032, expected 83.155.031" in report.summary()
+
+
+def test_check_reports_a_missing_table(tmp_path):
+    for path in DATA_DIR.iterdir():
+        if path.is_file() and path.name != "kreise.parquet":
+            shutil.copy(path, tmp_path / path.name)
+    report = check.run(tmp_path)
+    assert not report.ok
+    assert "kreise.parquet" in report.summary()
+
+
+def test_build_from_a_missing_raw_dir(tmp_path):
+    from regiopol.paths import raw_dir
+
+    with pytest.raises(MissingInputError, match=r"raw data directory does not exist.*--raw"):
+        raw_dir(tmp_path / "nowhere")
+
+
+def test_build_names_a_missing_raw_file(raw_dir, tmp_path):
+    partial = tmp_path / "raw"
+    shutil.copytree(raw_dir, partial)
+    (partial / "destatis" / "12411-0018.csv").unlink()
+    with pytest.raises(MissingInputError, match=r"12411-0018\.csv.*official raw file is missing"):
+        build.build(partial, tmp_path / "out")
+    assert not (tmp_path / "out" / "provenance.json").exists()
+
+
+def test_unknown_table():
+    with pytest.raises(MissingInputError, match="unknown table 'bevoelkerung'"):
+        data.load("bevoelkerung")

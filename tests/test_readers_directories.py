@@ -1,0 +1,359 @@
+"""Readers of the municipality directories (GV100AD, GV-ISys), DemandRegio and the BBSR keys."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.readers.bbsr import read_bbsr_keys
+from regiopol.readers.demandregio import read_demandregio_nuts3, read_demandregio_population
+from regiopol.readers.gv100 import read_gv100ad, read_gv100ad_kreise, read_gv100ad_laender
+from regiopol.readers.gvisys import read_gv_isys
+
+DIR = Path(__file__).parent / "fixtures" / "directories"
+GV100 = DIR / "gv100ad_small.ASC"
+GVISYS = DIR / "gv_isys_small.csv"
+DR_POPULATION = DIR / "demandregio_population_small.csv"
+DR_NUTS3 = DIR / "demandregio_nuts3_small.csv"
+
+
+def _edit(source: Path, target: Path, old: str, new: str) -> Path:
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    target.write_text(text.replace(old, new, 1), encoding="utf-8", newline="")
+    return target
+
+
+def _assert_names(err: RegiopolError, *, file: Path, field: str | None = None, line: int | None = None) -> None:
+    """The message names file, line/field and a fix."""
+    message = str(err)
+    assert str(file) in message and "Fix:" in message
+    if field is not None:
+        assert err.field is not None and field in err.field
+    if line is not None:
+        assert err.line == line
+
+
+# --------------------------------------------------------------------------- BBSR workbook builder
+
+HEADER_8 = ["Kreise\n 31.12.{y}", "Kreisname {y}", "flächen-\nproportionaler\nUmsteige-schlüssel",
+            "bevölkerungs- \nproportionaler \nUmsteige- \nschlüssel", "Fläche am 31.12.{y} in km²",
+            "Bevölkerung am 31.12.{y} in 1000", "Kreise\n 31.12.2020", "Kreisname 2020"]
+HEADER_10 = HEADER_8[:4] + ["beschäftigten- \nproportionaler \nUmsteige- \nschlüssel"] + HEADER_8[4:6] + [
+    "sozialvers.pflichtig Beschäftigte am Arbeitsort am 30.6.{y} in 1000"] + HEADER_8[6:]
+# 2018: old Kreis 16063 split over two Kreise, area and population per part (old layout);
+# 2019: the same split with the total repeated on both rows (later layout) and employment.
+SHEETS = {
+    2018: (HEADER_8, [
+        [1001000, "KS Flensburg", 1, 1, 56.38, 87.8, 1001000, "Flensburg, Stadt"],
+        [16063000, "Wartburgkreis", 0.75, 0.8, 300.0, 80.0, 16063000, "Wartburgkreis"],
+        [16063000, "Wartburgkreis", 0.25, 0.2, 100.0, 20.0, 16066000, "Schmalkalden-Meiningen"],
+        [16066000, "Schmalkalden-Meiningen", 1, 1, 1200.0, 120.0, 16066000, "Schmalkalden-Meiningen"],
+        [1099000, "Altkreis", 0.4, 0.5004, 10.0, 17.5, 1001000, "Flensburg, Stadt"],  # equal parts
+        [1099000, "Altkreis", 0.6, 0.4996, 15.0, 17.5, 1002000, "Kiel, Stadt"],
+        [None] * 8,
+        ["Quelle: BBSR, Laufende Raumbeobachtung", None, None, None, None, None, None, None],
+    ]),
+    2019: (HEADER_10, [
+        [1001000, "KS Flensburg", 1, 1, 1, 56.38, 88.0, 40.1, 1001000, "Flensburg, Stadt"],
+        [16063000, "Wartburgkreis", 0.75, 0.8, 0.9, 400.0, 100.0, 30.0, 16063000, "Wartburgkreis"],
+        [16063000, "Wartburgkreis", 0.25, 0.2, 0.1, 400.0, 100.0, 30.0, 16066000, "Schmalkalden-Meiningen"],
+        [16066000, "Schmalkalden-Meiningen", 1, 1, 1, 1200.0, 119.0, 50.0, 16066000, "Schmalkalden-Meiningen"],
+    ]),
+}
+
+
+def write_bbsr(path: Path, sheets=SHEETS, *, drop_header: str | None = None) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for year, (header, rows) in sheets.items():
+        sheet = book.create_sheet(f"{year}-2020")
+        names = [h.format(y=year) for h in header]
+        keep = [i for i, name in enumerate(names) if drop_header is None or not name.startswith(drop_header)]
+        sheet.append([names[i] for i in keep])
+        for row in rows:
+            sheet.append([row[i] for i in keep])
+    book.save(path)
+    return path
+
+
+# --------------------------------------------------------------------------- GV100AD
+
+
+def test_gv100ad_gemeinden_fixture():
+    table = read_gv100ad(GV100)
+    assert list(table.columns) == ["ags", "kreis_ags", "land", "name", "area_km2", "population",
+                                   "population_male", "population_female", "postcode"]
+    row = table.set_index("ags").loc["05774004"]
+    assert (row["kreis_ags"], row["land"], row["name"]) == ("05774", "05", "Musterdorf")
+    assert row["area_km2"] == pytest.approx(50.50)
+    assert (row["population"], row["population_male"], row["population_female"]) == (10001, 4900, 5101)
+    assert row["postcode"] == "33100"
+    assert pd.isna(table.set_index("ags").loc["05774999", "postcode"])  # unpopulated area has none
+    source = table.attrs["source"]
+    assert source.stand == "30.11.2021" and source.table == "GV100AD"
+    assert "mit Quellenangabe gestattet" in source.licence
+
+
+def test_gv100ad_kreise_and_laender_fixture():
+    kreise = read_gv100ad_kreise(GV100).set_index("ags")
+    assert list(kreise.columns) == ["name", "kind", "seat", "land", "area_km2", "population"]
+    assert kreise.loc["05711", "kind"] == "Kreisfreie Stadt"
+    assert kreise.loc["05774", "kind"] == "Kreis" and kreise.loc["16063", "kind"] == "Landkreis"
+    assert kreise.loc["05774", "seat"] == "Musterhausen"
+    assert kreise.loc["05774", "population"] == 150000 + 10001
+    assert kreise.loc["05774", "area_km2"] == pytest.approx(179.00 + 50.50 + 10.00)
+    laender = read_gv100ad_laender(GV100)
+    assert laender.set_index("land").loc["16", "name"] == "Thüringen"
+
+
+def test_gv100ad_real(raw_dir):
+    path = raw_dir / "destatis" / "GV100AD_301121.ASC"
+    gemeinden = read_gv100ad(path)
+    kreise = read_gv100ad_kreise(path)
+    assert len(gemeinden) == 10_997 and gemeinden["ags"].is_unique
+    assert len(kreise) == 400 and "16056" not in set(kreise["ags"])
+    assert gemeinden["population"].sum() == 83_155_031 == kreise["population"].sum()
+    by_ags = gemeinden.set_index("ags")
+    assert by_ags.loc["05711000", "population"] == 333_509  # Bielefeld
+    assert by_ags.loc["05774032", "name"] == "Paderborn, Stadt"
+    assert by_ags.loc["05774032", "population"] == 151_864
+    assert (gemeinden["population_male"] + gemeinden["population_female"] == gemeinden["population"]).all()
+    assert kreise["kind"].value_counts().to_dict() == {
+        "Landkreis": 251, "Kreisfreie Stadt": 97, "Kreis": 42, "Stadtkreis": 9, "Regionalverband": 1}
+    assert len(read_gv100ad_laender(path)) == 16
+
+
+def test_gv100ad_wrong_record_length(tmp_path):
+    path = _edit(GV100, tmp_path / "GV100AD.ASC", "Musterdorf ", "Musterdorf")
+    with pytest.raises(InputFormatError, match="219") as info:
+        read_gv100ad(path)
+    _assert_names(info.value, file=path, field="record length", line=10)
+
+
+def test_gv100ad_non_numeric_area(tmp_path):
+    path = _edit(GV100, tmp_path / "GV100AD.ASC", "00000005050", "000000050x0")
+    with pytest.raises(InputFormatError, match="000000050x0") as info:
+        read_gv100ad(path)
+    _assert_names(info.value, file=path, field="area_ha", line=10)
+
+
+def test_gv100ad_unknown_kreis_kind(tmp_path):
+    path = _edit(GV100, tmp_path / "GV100AD.ASC", "Musterhausen" + " " * 38 + "43", "Musterhausen" + " " * 38 + "49")
+    with pytest.raises(InputFormatError, match="'49'") as info:
+        read_gv100ad_kreise(path)
+    _assert_names(info.value, file=path, field="Textkennzeichen", line=6)
+
+
+def test_gv100ad_missing_file(tmp_path):
+    with pytest.raises(MissingInputError) as info:
+        read_gv100ad(tmp_path / "GV100AD_301121.ASC")
+    _assert_names(info.value, file=tmp_path / "GV100AD_301121.ASC")
+
+
+# --------------------------------------------------------------------------- GV-ISys
+
+
+def test_gv_isys_fixture():
+    table = read_gv_isys(GVISYS)
+    assert list(table.columns) == ["ags", "kreis_ags", "name", "area_km2", "population", "population_male",
+                                   "population_female", "density", "postcode", "lon", "lat",
+                                   "urbanisation", "urbanisation_label"]
+    by_ags = table.set_index("ags")
+    city = by_ags.loc["05711000"]
+    assert (city["population"], city["population_male"], city["density"]) == (330_000, 160_000, 1275)
+    assert city["area_km2"] == pytest.approx(258.83)
+    assert (city["lon"], city["lat"]) == pytest.approx((8.53212, 52.020578))
+    assert (city["urbanisation"], city["urbanisation_label"]) == (1, "dicht besiedelt")
+    village = by_ags.loc["05774004"]  # land "5", gemeinde "4", postcode "4618": zeros restored
+    assert village["kreis_ags"] == "05774" and village["postcode"] == "04618"
+    assert np.isnan(by_ags.loc["07000999", "lon"]) and np.isnan(by_ags.loc["13000999", "lat"])  # 0/0 and empty
+    assert table.attrs["source"].stand.startswith("31.12.2019")
+
+
+def test_gv_isys_real(raw_dir):
+    table = read_gv_isys(raw_dir / "destatis" / "AuszugGV4QAktuell.csv")
+    assert len(table) == 11_004 and table["ags"].is_unique
+    assert table["population"].sum() == 83_166_711  # 31.12.2019
+    assert table["kreis_ags"].nunique() == 401 + 2  # plus 07000, 13000 (unpopulated pseudo areas)
+    assert table["lon"].between(5.5, 15.5).sum() == len(table) - 3
+    assert table.set_index("ags").loc["05711000", "population"] == 334_195
+    assert table["urbanisation"].value_counts().to_dict() == {3: 8093, 2: 2691, 1: 220}
+
+
+def test_gv_isys_mistyped_ags(tmp_path):
+    path = _edit(GVISYS, tmp_path / "gv.csv", "60,64,5,7,74,5001,4,", "60,64,5,7,7A,5001,4,")
+    with pytest.raises(InputFormatError, match="7A") as info:
+        read_gv_isys(path)
+    _assert_names(info.value, file=path, field="kreis", line=7)
+
+
+def test_gv_isys_coordinates_out_of_range(tmp_path):
+    path = _edit(GVISYS, tmp_path / "gv.csv", '"8,7","51,7"', '"51,7","8,7"')  # swapped
+    with pytest.raises(InputFormatError, match="outside Germany") as info:
+        read_gv_isys(path)
+    _assert_names(info.value, file=path, field="laengengrad", line=7)
+
+
+def test_gv_isys_lost_decimal_comma(tmp_path):
+    path = _edit(GVISYS, tmp_path / "gv.csv", '"8,53212"', '"853212"')
+    with pytest.raises(InputFormatError, match="853212") as info:
+        read_gv_isys(path)
+    _assert_names(info.value, file=path, field="laengengrad", line=5)
+
+
+def test_gv_isys_population_not_sum_of_sexes(tmp_path):
+    path = _edit(GVISYS, tmp_path / "gv.csv", " 5 101,", " 5 102,")
+    with pytest.raises(InputFormatError, match="maennlich") as info:
+        read_gv_isys(path)
+    _assert_names(info.value, file=path, field="bevoelkerung", line=7)
+
+
+def test_gv_isys_missing_column(tmp_path):
+    path = _edit(GVISYS, tmp_path / "gv.csv", ",laengengrad,", ",longitude,")
+    with pytest.raises(InputFormatError) as info:
+        read_gv_isys(path)
+    _assert_names(info.value, file=path, field="laengengrad", line=1)
+
+
+def test_gv_isys_missing_file(tmp_path):
+    with pytest.raises(MissingInputError):
+        read_gv_isys(tmp_path / "AuszugGV4QAktuell.csv")
+
+
+# --------------------------------------------------------------------------- DemandRegio
+
+
+def test_demandregio_population_fixture():
+    table = read_demandregio_population(DR_POPULATION)
+    assert list(table.columns) == ["ags", "year", "population", "estimated"]
+    assert table["year"].dtype == "int64" and table["population"].dtype == "Int64"
+    by_key = table.set_index(["ags", "year"])
+    assert by_key.loc[("01001", 1997), "population"] == 85_000
+    assert by_key.loc[("15001", 1998), "population"] == 90_976  # 90,975.6 rounded
+    assert bool(by_key.loc[("15001", 1998), "estimated"]) and not by_key["estimated"].drop(("15001", 1998)).any()
+    assert "DemandRegio" in table.attrs["source"].publisher
+
+
+def test_demandregio_real(raw_dir):
+    table = read_demandregio_population(raw_dir / "demandregio" / "population.csv")
+    counts = table.groupby("year")["ags"].nunique()
+    assert counts[1997] == 400 and (counts.drop(1997) == 401).all()  # Eisenach kreisfrei from 1998
+    codes = set(table["ags"])
+    assert "03159" in codes and not {"03152", "03156"} & codes  # Göttingen merger of 2016
+    assert table.groupby("year")["population"].sum()[2015] == 82_175_684
+    assert table["estimated"].sum() == 88
+    nuts = read_demandregio_nuts3(raw_dir / "demandregio" / "t_nuts3_lk.csv")
+    assert len(nuts) == 403 and nuts.set_index("ags").loc["05711", "nuts3"] == "DEA41"
+
+
+def test_demandregio_nuts3_fixture():
+    table = read_demandregio_nuts3(DR_NUTS3)
+    assert list(table.columns) == ["ags", "nuts3", "name"]
+    assert table.set_index("ags").loc["03159", "nuts3"] == "DE91C"
+
+
+def test_demandregio_duplicate_kreis_year(tmp_path):
+    path = _edit(DR_POPULATION, tmp_path / "population.csv", "1,1,4,1001000,1998,", "1,1,4,1001000,1997,")
+    with pytest.raises(InputFormatError, match="01001 and year 1997 occur twice") as info:
+        read_demandregio_population(path)
+    _assert_names(info.value, file=path, line=3)
+
+
+def test_demandregio_negative_population(tmp_path):
+    path = _edit(DR_POPULATION, tmp_path / "population.csv", ",84500.0", ",-84500.0")
+    with pytest.raises(InputFormatError, match="negative") as info:
+        read_demandregio_population(path)
+    _assert_names(info.value, file=path, field="value", line=3)
+
+
+def test_demandregio_missing_column(tmp_path):
+    path = _edit(DR_POPULATION, tmp_path / "population.csv", ",year,", ",jahr,")
+    with pytest.raises(InputFormatError) as info:
+        read_demandregio_population(path)
+    _assert_names(info.value, file=path, field="year", line=1)
+
+
+def test_demandregio_missing_file(tmp_path):
+    with pytest.raises(MissingInputError):
+        read_demandregio_population(tmp_path / "population.csv")
+
+
+# --------------------------------------------------------------------------- BBSR keys
+
+
+def test_bbsr_keys_fixture(tmp_path):
+    table = read_bbsr_keys(write_bbsr(tmp_path / "keys.xlsx"))
+    assert list(table.columns) == ["year", "ags_old", "name_old", "ags_2020", "name_2020", "key_area",
+                                   "key_population", "key_employment", "area_km2_old", "population_old",
+                                   "employees_old"]
+    assert len(table) == 10  # blank row and footnote of 2018 dropped
+    split = table[table["ags_old"] == "16063"].set_index(["year", "ags_2020"])
+    # 2018 states the parts (80 + 20), 2019 repeats the total: both give the old Kreis's total
+    assert split["population_old"].tolist() == [100_000.0] * 4
+    assert split.loc[(2018, "16066"), "area_km2_old"] == 400.0
+    assert split.loc[(2019, "16063"), "employees_old"] == 30_000.0
+    assert table.loc[table["year"] == 2018, ["key_employment", "employees_old"]].isna().all().all()
+    assert table.loc[table["ags_old"] == "01099", "population_old"].tolist() == [35_000.0, 35_000.0]
+    assert table["ags_old"].str.len().eq(5).all() and "01001" in set(table["ags_old"])
+
+
+def test_bbsr_keys_real(raw_dir):
+    start = time.perf_counter()
+    table = read_bbsr_keys(raw_dir / "bbsr" / "ref-kreise-umrech-2020-1990-2019.xlsx")
+    seconds = time.perf_counter() - start
+    assert sorted(table["year"].unique()) == list(range(1990, 2020))
+    assert seconds < 20, f"reading the BBSR workbook took {seconds:.1f} s"
+    assert table["ags_2020"].nunique() == 401
+    sums = table.groupby(["year", "ags_old"])[["key_area", "key_population"]].sum()
+    assert ((sums - 1).abs() < 1e-6).all().all()
+    assert table.loc[table["year"] >= 1997, "key_employment"].notna().all()
+    assert table.loc[table["year"] < 1997, "key_employment"].isna().all()
+    eisenach_1990 = table[(table["year"] == 1990) & (table["ags_old"] == "16016")]
+    assert eisenach_1990["population_old"].tolist() == [113_800.0, 113_800.0]  # 51.5 + 62.3 thousand
+    wartburg_2017 = table[(table["year"] == 2017) & (table["ags_old"] == "16063")]
+    assert wartburg_2017["population_old"].tolist() == [123_800.0, 123_800.0]  # total repeated in the sheet
+
+
+def test_bbsr_keys_missing_sheet(tmp_path):
+    sheets = {2017: SHEETS[2018], 2019: SHEETS[2019]}
+    path = write_bbsr(tmp_path / "keys.xlsx", sheets)
+    with pytest.raises(InputFormatError, match="'2018-2020' is missing") as info:
+        read_bbsr_keys(path)
+    _assert_names(info.value, file=path, field="2018-2020")
+
+
+def test_bbsr_keys_missing_column(tmp_path):
+    path = write_bbsr(tmp_path / "keys.xlsx", drop_header="bevölkerungs")
+    with pytest.raises(InputFormatError, match="key_population") as info:
+        read_bbsr_keys(path)
+    _assert_names(info.value, file=path, field="key_population", line=1)
+    assert "sheet '2018-2020'" in str(info.value)
+
+
+def test_bbsr_keys_non_numeric_code(tmp_path):
+    header, rows = SHEETS[2018]
+    sheets = {2018: (header, [["16O63000", *rows[1][1:]], *rows[2:]]), 2019: SHEETS[2019]}
+    path = write_bbsr(tmp_path / "keys.xlsx", sheets)
+    with pytest.raises(InputFormatError, match="16O63000") as info:
+        read_bbsr_keys(path)
+    _assert_names(info.value, file=path, field="ags_old", line=2)
+
+
+def test_bbsr_keys_not_a_workbook(tmp_path):
+    path = tmp_path / "keys.xlsx"
+    path.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(InputFormatError, match="cannot read the workbook"):
+        read_bbsr_keys(path)
+
+
+def test_bbsr_keys_missing_file(tmp_path):
+    with pytest.raises(MissingInputError) as info:
+        read_bbsr_keys(tmp_path / "ref-kreise-umrech-2020-1990-2019.xlsx")
+    _assert_names(info.value, file=tmp_path / "ref-kreise-umrech-2020-1990-2019.xlsx")

@@ -1,0 +1,416 @@
+"""Readers for INKAR, Kreis geometries and facility lists; assigning facilities to Kreise."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.locate import assign_kreis_by_place, assign_kreis_by_point
+from regiopol.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
+from regiopol.readers.geo import read_kreis_geometries
+from regiopol.readers.inkar import read_inkar_catalogue, read_inkar_regions, read_inkar_values
+
+FACILITIES = Path(__file__).parent / "fixtures" / "facilities"
+
+
+def assert_names(err: pytest.ExceptionInfo, file, *, line: int | None = None, field: str | None = None):
+    """The message names the file, the line and/or field, and a fix."""
+    message = str(err.value)
+    assert str(file) in message
+    if line is not None:
+        assert f"line {line}" in message
+    if field is not None:
+        assert f"field '{field}'" in message
+    assert "Fix:" in message
+
+
+def copy_with(tmp_path: Path, name: str, replace: tuple[str, str]) -> Path:
+    text = (FACILITIES / name).read_text(encoding="utf-8")
+    assert replace[0] in text
+    target = tmp_path / name
+    target.write_text(text.replace(replace[0], replace[1], 1), encoding="utf-8")
+    return target
+
+
+def gemeinden_from_gv_isys(path: Path) -> pd.DataFrame:
+    try:
+        from regiopol.readers.gvisys import read_gv_isys
+    except ImportError:  # reader written in parallel; parse the few columns needed here
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        raw = raw[raw["satzart"] == "60"]
+        kreis = raw["land"] + raw["rb"] + raw["kreis"]
+        return pd.DataFrame({"ags": kreis + raw["gemeinde"], "kreis_ags": kreis,
+                             "name": raw["gemeindename"], "postcode": raw["postleitzahl"]})
+    return read_gv_isys(path)
+
+
+# ---------------------------------------------------------------- INKAR (fixtures)
+
+@pytest.fixture()
+def inkar_dir(tmp_path: Path) -> Path:
+    """A tiny INKAR download: catalogue, regions and one topic file."""
+    pd.DataFrame({
+        "merk_id": [1, 2, 3], "m_id": [1, 2, 3], "rubrik": ["Raumbeobachtung DE"] * 2 + ["SDG"],
+        "bereich": ["Medizinische und soziale Versorgung"] * 2 + ["SDG-Indikatoren für Kommunen"],
+        "kuerzel": ["q_betten_bev", "q_ärzte_bev", "q_betten_bev"],
+        "kurzname": ["Krankenhausbetten", "Ärzte", "Krankenhausversorgung"],
+        "name": ["Krankenhausbetten je 1.000 Einwohner", "Ärzte je 10.000 Einwohner", "Betten je 1000 EW"],
+        "algorithmus": ["Betten / E x 1.000", "Ärzte / E x 10.000", None],
+        "anmerkungen": [None, None, None], "statistische_grundlagen": ["Krankenhausstatistik", "KBV", None],
+    }).to_parquet(tmp_path / "_indikatoren.parquet")
+    pd.DataFrame({"raumbezug": ["Kreise", "Gemeinden"], "kennziffer": ["09663000", "09663000"],
+                  "name": ["Würzburg, Stadt", "Würzburg"]}).to_parquet(tmp_path / "_regionen.parquet")
+    pd.DataFrame({
+        "raumbezug": ["Kreise", "Kreise", "Kreise", "Gemeinden"],
+        "kennziffer": ["09663000", "09663000", "07211000", "09663000"],
+        "name": ["Würzburg, Stadt", "Würzburg, Stadt", "Trier, kreisfreie Stadt", "Würzburg"],
+        "zeitbezug": ["2020", "2021", "2021", "2021"],
+        "q_betten_bev": [18.85, 18.90, 13.45, np.nan],
+        "q_ärzte_bev": [29.68, np.nan, 22.52, 31.0],
+    }).to_parquet(tmp_path / "medizinische_und_soziale_versorgung.parquet")
+    return tmp_path
+
+
+def test_inkar_values_fixture(inkar_dir):
+    values = read_inkar_values(inkar_dir / "medizinische_und_soziale_versorgung.parquet")
+    assert list(values.columns) == ["ags", "region_name", "year", "indicator", "value"]
+    assert len(values) == 5  # NaN dropped, Gemeinde row filtered out
+    beds = values[(values["ags"] == "09663") & (values["indicator"] == "q_betten_bev")]
+    assert beds["year"].tolist() == [2020, 2021] and beds["value"].tolist() == [18.85, 18.90]
+    assert values["year"].dtype.kind == "i" and values["value"].dtype == float
+    source = values.attrs["source"]
+    assert (source.table, source.title) == ("INKAR 2024", "Medizinische und soziale Versorgung")
+    assert "BBSR" in source.publisher and "dl-de/by-2-0" in source.licence
+
+
+def test_inkar_values_other_raumbezug_and_selection(inkar_dir):
+    values = read_inkar_values(inkar_dir / "medizinische_und_soziale_versorgung.parquet",
+                               raumbezug="Gemeinden", indicators=["q_ärzte_bev"])
+    assert values[["ags", "year", "indicator", "value"]].values.tolist() == [["09663000", 2021, "q_ärzte_bev", 31.0]]
+
+
+def test_inkar_catalogue_and_regions_fixture(inkar_dir):
+    catalogue = read_inkar_catalogue(inkar_dir / "_indikatoren.parquet")
+    assert list(catalogue.columns) == ["indicator", "short_name", "name", "algorithm", "notes", "basis", "area",
+                                       "rubric"]
+    assert catalogue["indicator"].tolist().count("q_betten_bev") == 2  # listed under two areas
+    regions = read_inkar_regions(inkar_dir / "_regionen.parquet")
+    assert list(regions.columns) == ["raumbezug", "kennziffer", "name"] and len(regions) == 2
+
+
+def test_inkar_unknown_indicator(inkar_dir):
+    path = inkar_dir / "medizinische_und_soziale_versorgung.parquet"
+    with pytest.raises(InputFormatError) as err:
+        read_inkar_values(path, indicators=["q_betten"])
+    assert_names(err, path, field="q_betten")
+    assert "q_betten_bev" in str(err.value) and "catalogue" in str(err.value)
+
+
+def test_inkar_file_missing(tmp_path):
+    path = tmp_path / "bevoelkerung.parquet"
+    with pytest.raises(MissingInputError) as err:
+        read_inkar_values(path)
+    assert_names(err, path)
+
+
+def test_inkar_unknown_raumbezug(inkar_dir):
+    path = inkar_dir / "medizinische_und_soziale_versorgung.parquet"
+    with pytest.raises(InputFormatError) as err:
+        read_inkar_values(path, raumbezug="Landkreise")
+    assert_names(err, path, field="raumbezug")
+    assert "Kreise" in str(err.value)
+
+
+def test_inkar_not_parquet(tmp_path):
+    path = tmp_path / "bildung.parquet"
+    path.write_text("raumbezug;kennziffer\n", encoding="utf-8")
+    with pytest.raises(InputFormatError) as err:
+        read_inkar_values(path)
+    assert_names(err, path)
+
+
+# ---------------------------------------------------------------- INKAR (real files)
+
+def test_inkar_real_values(raw_dir):
+    values = read_inkar_values(raw_dir / "inkar" / "medizinische_und_soziale_versorgung.parquet",
+                               indicators=["q_betten_bev", "q_ärzte_bev"])
+    value = values.set_index(["ags", "indicator", "year"])["value"]
+    assert value["09663", "q_betten_bev", 2021] == pytest.approx(18.90)  # Würzburg, beds per 1,000
+    assert value["07211", "q_ärzte_bev", 2022] == pytest.approx(22.19)  # Trier, doctors per 10,000
+    assert values["ags"].nunique() == 400 and "16056" not in set(values["ags"])  # Kreise as of 2021
+    assert values["year"].min() == 2004 and values["year"].max() == 2022
+
+
+def test_inkar_real_catalogue_and_regions(raw_dir):
+    catalogue = read_inkar_catalogue(raw_dir / "inkar" / "_indikatoren.parquet")
+    assert len(catalogue) == 644
+    beds = catalogue[catalogue["indicator"] == "q_betten_bev"].iloc[0]
+    assert beds["name"] == "Krankenhausbetten je 1.000 Einwohner"
+    regions = read_inkar_regions(raw_dir / "inkar" / "_regionen.parquet")
+    assert (regions["raumbezug"] == "Kreise").sum() == 400
+
+
+# ---------------------------------------------------------------- Kreis geometries
+
+def test_kreis_geometries_fixture():
+    kreise = read_kreis_geometries(FACILITIES / "kreise.geojson")
+    assert list(kreise.columns) == ["ags", "name", "kind", "nuts", "population_2018", "geometry"]
+    assert kreise.crs.to_epsg() == 4326 and kreise["ags"].tolist()[:2] == ["09663", "09679"]
+    assert kreise["population_2018"].tolist()[0] == 127880
+    assert "GeoBasis-DE / BKG" in kreise.attrs["source"].publisher
+
+
+def test_kreis_geometries_real(raw_dir):
+    kreise = read_kreis_geometries(raw_dir / "bkg" / "landkreise_simplify200.geojson")
+    assert len(kreise) == 400 and kreise["ags"].is_unique
+    assert kreise.set_index("ags").loc["09663", "name"] == "Würzburg"
+    assert kreise.is_valid.all()
+
+
+def test_geojson_duplicate_ags(tmp_path):
+    data = json.loads((FACILITIES / "kreise.geojson").read_text(encoding="utf-8"))
+    data["features"][2]["properties"]["AGS"] = "09663"
+    path = tmp_path / "kreise.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputFormatError) as err:
+        read_kreis_geometries(path)
+    assert_names(err, path, field="features[2].properties.AGS")
+    assert "09663" in str(err.value)
+
+
+def test_geojson_not_json(tmp_path):
+    path = tmp_path / "kreise.geojson"
+    path.write_text('{"type": "FeatureCollection",\n "features": [\n {"type": "Feature",,}]}', encoding="utf-8")
+    with pytest.raises(InputFormatError) as err:
+        read_kreis_geometries(path)
+    assert_names(err, path, line=3)
+
+
+def test_geojson_missing_ags(tmp_path):
+    data = json.loads((FACILITIES / "kreise.geojson").read_text(encoding="utf-8"))
+    del data["features"][1]["properties"]["AGS"]
+    path = tmp_path / "kreise.geojson"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputFormatError) as err:
+        read_kreis_geometries(path)
+    assert_names(err, path, field="features[1].properties.AGS")
+
+
+# ---------------------------------------------------------------- facility readers (fixtures)
+
+def test_hospitals_fixture():
+    hospitals = read_hospitals(FACILITIES / "hospitals.csv")
+    assert list(hospitals.columns) == [
+        "year", "site_id", "ik_number", "name", "operator", "operator_type", "university_clinic", "beds",
+        "cases_inpatient", "cases_partial", "cases_outpatient", "doctors", "nurses", "street", "postcode", "city",
+        "lat", "lon"]
+    ukw = hospitals.iloc[0]
+    assert (ukw["year"], ukw["beds"], ukw["university_clinic"], ukw["street"]) == (
+        2019, 1400, True, "Josef-Schneider-Str. 2")
+    assert ukw["doctors"] == pytest.approx(900.5)
+    assert hospitals["operator_type"].iloc[3] == "Ab 01.01.2019 neuer Träger, mit Zeilenumbruch"
+    warnings = hospitals.attrs["warnings"]
+    # swapped coordinates (line 8, after a record spanning lines 5–6) → NaN with a warning
+    assert np.isnan(hospitals["lat"].iloc[5]) and any("line 8" in w and "outside Germany" in w for w in warnings)
+    assert sum("reported more than once" in w for w in warnings) == 2  # site 260720010-02 twice in 2019
+    assert hospitals.attrs["source"].licence == "Nachnutzung mit Quellenangabe"
+
+
+def test_rail_stations_fixture():
+    stations = read_rail_stations(FACILITIES / "stations.csv")
+    assert list(stations.columns) == ["station_no", "name", "ds100", "category", "long_distance", "regional",
+                                      "state", "postcode", "city", "street", "transport_authority"]
+    row = stations.set_index("name")
+    assert row.loc["Würzburg Hbf", "category"] == 2 and row.loc["Würzburg Hbf", "long_distance"]
+    assert not row.loc["Siegen", "long_distance"]
+    assert row.loc["Heidingsfeld Ost", "postcode"] == "97084"  # trailing blank in the file
+    assert pd.isna(row.loc["Kasseler Tor", "street"])
+    assert "CC BY 4.0" in stations.attrs["source"].licence
+
+
+@pytest.mark.parametrize("name", ["hochschulen.txt", "hochschulen_koordinaten.csv"])
+def test_hochschulen_fixture(name):
+    hochschulen = read_hochschulen(FACILITIES / name)
+    assert list(hochschulen.columns) == ["hs_no", "short_name", "name", "type", "sponsor", "state", "students",
+                                         "founded", "doctorate", "street", "postcode", "city", "lat", "lon"]
+    trier = hochschulen.iloc[0]
+    assert (trier["hs_no"], trier["students"], trier["founded"], trier["doctorate"]) == (101, 11000, 1970, True)
+    assert pd.isna(hochschulen["students"].iloc[2])
+    if name.endswith(".txt"):
+        assert hochschulen[["lat", "lon"]].isna().all().all() and hochschulen.attrs["warnings"] == []
+    else:
+        assert trier["lat"] == pytest.approx(49.7458)
+        assert np.isnan(hochschulen["lat"].iloc[2])  # latitude 149.79: geocoding error → NaN
+        assert len(hochschulen.attrs["warnings"]) == 1 and "line 4" in hochschulen.attrs["warnings"][0]
+
+
+# ---------------------------------------------------------------- bad input, one test each
+
+def test_hospitals_shifted_column(tmp_path):
+    path = copy_with(tmp_path, "hospitals.csv", (",0,1,1400,65000,", ",0,1,Betten,65000,"))
+    with pytest.raises(InputFormatError) as err:
+        read_hospitals(path)
+    assert_names(err, path, line=2, field="quantityBeds")
+
+
+def test_hospitals_extra_field(tmp_path):
+    path = copy_with(tmp_path, "hospitals.csv", ("Klinikum Mutterhaus Trier", "Klinikum Mutterhaus, Trier"))
+    with pytest.raises(InputFormatError) as err:
+        read_hospitals(path)
+    assert_names(err, path, line=4)
+
+
+def test_stations_unknown_fernverkehr(tmp_path):
+    path = copy_with(tmp_path, "stations.csv", ("Rheinland-Pfalz Nord;;ja;", "Rheinland-Pfalz Nord;;teils;"))
+    with pytest.raises(InputFormatError) as err:
+        read_rail_stations(path)
+    assert_names(err, path, line=3, field="Fernverkehr")
+    assert "teils" in str(err.value)
+
+
+def test_stations_category_out_of_range(tmp_path):
+    path = copy_with(tmp_path, "stations.csv", (";NWH;2;", ";NWH;9;"))
+    with pytest.raises(InputFormatError) as err:
+        read_rail_stations(path)
+    assert_names(err, path, line=2, field="Kat. Vst")
+
+
+def test_hochschulen_missing_column(tmp_path):
+    path = copy_with(tmp_path, "hochschulen.txt", ("\tAnzahl Studierende\t", "\tStudierende\t"))
+    with pytest.raises(InputFormatError) as err:
+        read_hochschulen(path)
+    assert_names(err, path, line=1, field="Anzahl Studierende")
+
+
+def test_facility_file_missing(tmp_path):
+    path = tmp_path / "db_stationsdaten_2016.csv"
+    with pytest.raises(MissingInputError) as err:
+        read_rail_stations(path)
+    assert_names(err, path)
+
+
+# ---------------------------------------------------------------- fuzz: mutated CSVs parse or raise RegiopolError
+
+TOKENS = [b",", b";", b"\t", b"\n", b'"', b"", b"-", b".", b"x", b"1e999", b"ja", b"nein", b"\xff", b"\x00", b"abc",
+          b"12345", b"-5", b"0.5", "ä".encode()]
+
+
+@pytest.mark.parametrize("name, reader", [
+    ("hospitals.csv", read_hospitals), ("stations.csv", read_rail_stations),
+    ("hochschulen_koordinaten.csv", read_hochschulen),
+])
+def test_fuzz_facility_readers(name, reader):
+    original = (FACILITIES / name).read_bytes()
+    directory = Path(tempfile.mkdtemp())
+    target = directory / name
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(start=st.integers(0, len(original)), length=st.integers(0, 12),
+           insert=st.lists(st.sampled_from(TOKENS) | st.binary(max_size=3), max_size=3))
+    def check(start, length, insert):
+        target.write_bytes(original[:start] + b"".join(insert) + original[start + length:])
+        try:
+            reader(target)
+        except RegiopolError:
+            pass
+
+    try:
+        check()
+    finally:
+        shutil.rmtree(directory)
+
+
+# ---------------------------------------------------------------- facility readers (real files)
+
+def test_hospitals_real(raw_dir):
+    hospitals = read_hospitals(raw_dir / "facilities" / "gba_qualitaetsberichte_krankenhaeuser_2015_2019.csv")
+    assert hospitals.groupby("year").size().to_dict() == {2015: 2209, 2016: 2267, 2017: 2285, 2018: 2277, 2019: 2288}
+    assert hospitals[["lat", "lon"]].notna().all().all()
+    assert hospitals["postcode"].str.fullmatch(r"\d{5}").all()
+    assert sum("reported more than once" in w for w in hospitals.attrs["warnings"]) == 24  # 12 (year, site) pairs
+    ukw = hospitals[(hospitals["site_id"] == "260960079-00") & (hospitals["year"] == 2019)].iloc[0]
+    assert ukw["university_clinic"] and ukw["beds"] == 1438
+
+
+def test_rail_stations_real(raw_dir):
+    stations = read_rail_stations(raw_dir / "facilities" / "db_stationsdaten_2016.csv")
+    assert len(stations) == 5372 and stations["long_distance"].sum() == 306
+    assert set(stations["category"]) == set(range(1, 8))
+    row = stations.set_index("name")
+    assert not row.loc["Siegen", "long_distance"]  # Siegen (Hbf) had no long-distance stop in 2016
+    assert row.loc["Würzburg Hbf", "long_distance"] and row.loc["Würzburg Hbf", "category"] == 2
+
+
+def test_hochschulen_real(raw_dir):
+    plain = read_hochschulen(raw_dir / "facilities" / "hochschulkompass_hs_liste.txt")
+    geocoded = read_hochschulen(raw_dir / "facilities" / "hochschulkompass_hs_liste_koordinaten.csv")
+    assert len(plain) == len(geocoded) == 426
+    assert plain["lat"].isna().all() and geocoded[["lat", "lon"]].notna().all().all()
+    assert geocoded.attrs["warnings"] == []
+    assert plain.drop(columns=["lat", "lon"]).equals(geocoded.drop(columns=["lat", "lon"]))
+    assert plain["students"].isna().sum() == 7
+
+
+# ---------------------------------------------------------------- assigning Kreise
+
+def test_assign_by_point_fixture():
+    kreise = read_kreis_geometries(FACILITIES / "kreise.geojson")
+    points = pd.DataFrame({
+        "lat": [49.802, 49.75, 49.75, 49.75, np.nan, 49.80],
+        "lon": [9.957, 6.76, 7.50, 10.047, 9.9, 10.20],
+    }, index=list("abcdef"))
+    assigned = assign_kreis_by_point(points, kreise)
+    assert assigned.index.tolist() == list("abcdef")
+    assert assigned["ags"].tolist() == ["09663", "07211", pd.NA, "09679", pd.NA, "09679"]
+    assert assigned["assigned_by"].tolist() == ["within", "nearest", pd.NA, "within", pd.NA, "within"]
+    warnings = " ".join(assigned.attrs["warnings"])
+    assert "1 of 6 points have no coordinates" in warnings and "1 of 6 points lie more than" in warnings
+    assert "1 points lie where simplified Kreis boundaries overlap" in warnings
+
+
+def test_assign_by_place_fixture():
+    stations = read_rail_stations(FACILITIES / "stations.csv")
+    gemeinden = pd.read_csv(FACILITIES / "gemeinden.csv", dtype=str)
+    assigned = assign_kreis_by_place(stations, gemeinden).set_index("name")
+    expected = {
+        "Würzburg Hbf": ("09663", "city"), "Trier Hbf": ("07211", "city"), "Siegen": ("05970", "city"),
+        "Frankfurt (Main) Hbf": ("06412", "city"), "Halle (Saale) Hbf": ("15002", "city"),
+        "Heidingsfeld Ost": ("09663", "city_part"), "Kreiensen": ("03155", "former_gemeinde"),
+        "Kasseler Tor": ("05774", "postcode"), "Feldhaltepunkt": ("09679", "postcode_range"),
+    }
+    for name, (kreis, how) in expected.items():
+        assert (assigned.loc[name, "kreis_ags"], assigned.loc[name, "assigned_by"]) == (kreis, how), name
+    assert pd.isna(assigned.loc["Irgendwo", "kreis_ags"])
+    assert pd.isna(assigned.loc["Feldhaltepunkt", "gemeinde_ags"])
+    assert assigned.attrs["warnings"] == ["1 of 10 stations (10.0%) matched no Gemeinde: kreis_ags <NA>"]
+
+
+def test_assign_real(raw_dir):
+    facilities = raw_dir / "facilities"
+    kreise = read_kreis_geometries(raw_dir / "bkg" / "landkreise_simplify200.geojson")
+    hospitals = assign_kreis_by_point(
+        read_hospitals(facilities / "gba_qualitaetsberichte_krankenhaeuser_2015_2019.csv"), kreise)
+    assert hospitals["ags"].notna().all()
+    assert set(hospitals.loc[hospitals["site_id"] == "260960079-00", "ags"]) == {"09663"}  # Uniklinik Würzburg
+    hochschulen = assign_kreis_by_point(
+        read_hochschulen(facilities / "hochschulkompass_hs_liste_koordinaten.csv"), kreise).set_index("name")
+    assert hochschulen.loc["Universität Trier", "ags"] == "07211"
+    assert hochschulen.loc["Universität Paderborn", "ags"] == "05774"
+
+    stations = assign_kreis_by_place(read_rail_stations(facilities / "db_stationsdaten_2016.csv"),
+                                     gemeinden_from_gv_isys(raw_dir / "destatis" / "AuszugGV4QAktuell.csv"))
+    kreis = stations.set_index("name")["kreis_ags"]
+    expected = {"Würzburg Hbf": "09663", "Bielefeld Hbf": "05711", "Trier Hbf": "07211", "Koblenz Hbf": "07111",
+                "Erfurt Hbf": "16051", "Rostock Hbf": "13003", "Paderborn Hbf": "05774"}
+    assert {name: kreis[name] for name in expected} == expected
+    assert stations.loc[stations["long_distance"], "kreis_ags"].notna().all()
+    assert stations["kreis_ags"].notna().mean() > 0.97
