@@ -48,7 +48,9 @@ BBSR_PRE_CENSUS_YEARS = (2011,)
 DEMANDREGIO_TOLERANCE = 0.005
 SOURCES = {
     "kreis_population": "Destatis 12411-0018",
+    "kreis_population_split": "Destatis 12411-0018, Gebietsänderung mit BBSR-Bevölkerungsschlüssel umgerechnet",
     "demandregio": "DemandRegio (Datenbasis Destatis)",
+    "demandregio_split": "DemandRegio (Datenbasis Destatis), Gebietsänderung mit BBSR-Bevölkerungsschlüssel umgerechnet",
     "demandregio_estimate": "DemandRegio, Schätzung für reformgeteilte Kreise (Datenbasis Destatis)",
     "bbsr": "BBSR-Umsteigeschlüssel: Bevölkerung in 1000 × Bevölkerungsschlüssel",
     "bbsr_not_demandregio": "BBSR-Umsteigeschlüssel: Bevölkerung in 1000 × Bevölkerungsschlüssel "
@@ -129,16 +131,19 @@ def harmonised_population(
     - 1990: the mean of 31.12.1989 (:data:`BBSR_SHEET_OF_1989`) and 31.12.1991.
     """
     first_destatis = int(kreis_population["year"].min())
-    recent = to_current_kreise(kreis_population[["ags", "year", "population"]], keys, value_cols=["population"])
-    recent["source"] = SOURCES["kreis_population"]
+    recent = to_current_kreise(kreis_population[["ags", "year", "population"]], keys, value_cols=["population"],
+                               mark_estimates=True)
+    recent["source"] = recent.pop("estimated").map(
+        {False: SOURCES["kreis_population"], True: SOURCES["kreis_population_split"]})
 
     bbsr = _bbsr_population(keys[keys["year"] < first_destatis])
     dr = demandregio[demandregio["year"] < first_destatis]
     harmonised = to_current_kreise(dr[["ags", "year", "population"]], keys, value_cols=["population"],
-                                   boundary_year=BOUNDARY_YEAR)
+                                   boundary_year=BOUNDARY_YEAR, mark_estimates=True)
     flagged = dr[dr["estimated"]] if "estimated" in dr else dr.iloc[:0]
     estimated = pd.MultiIndex.from_arrays([flagged["ags"].replace(KREIS_REFORMS_AFTER_2020), flagged["year"]])
-    harmonised["source"] = SOURCES["demandregio"]
+    harmonised["source"] = harmonised.pop("estimated").map(
+        {False: SOURCES["demandregio"], True: SOURCES["demandregio_split"]})
     harmonised.loc[pd.MultiIndex.from_frame(harmonised[["ags", "year"]]).isin(estimated), "source"] = \
         SOURCES["demandregio_estimate"]
     both = bbsr.merge(harmonised, on=["ags", "year"], how="left", suffixes=("_bbsr", ""))
