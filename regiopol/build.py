@@ -1,8 +1,9 @@
 """``regiopol data build``: derive the compact tables in ``data/`` from the official raw files.
 
-Every table is computed before anything is written, and each file is written to a
-temporary name and then renamed, so an interrupted or failed build leaves the previous
-tables intact. ``provenance.json`` records source, licence, rows and content hash.
+Every table is computed before anything is written; then all tables are written to
+temporary files and only renamed once every one of them was written, so a failed build
+leaves the previous tables intact. ``provenance.json`` (written last) records source,
+licence, rows, content hash and the warnings of the readers for every table.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import sys
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +20,7 @@ import pandas as pd
 from regiopol import data
 from regiopol.check import file_hash
 from regiopol.errors import MissingInputError
-from regiopol.files import write_atomic, write_text_atomic
+from regiopol.files import write_all_atomic, write_text_atomic
 from regiopol.harmonise import KREIS_REFORMS_AFTER_2020, harmonised_population, to_current_kreise
 from regiopol.indicators import inkar_selection
 from regiopol.locate import assign_kreis_by_place, assign_kreis_by_point
@@ -55,20 +57,24 @@ class BuildResult:
                  for name, entry in self.provenance["tables"].items()]
         total = sum(e["bytes"] for e in self.provenance["tables"].values()) / 1024**2
         lines.append(f"{len(lines)} Tabellen, {total:.1f} MB, in {self.out} geschrieben ({self.seconds:.1f} s)")
+        warnings = {name: len(e["warnings"]) for name, e in self.provenance["tables"].items() if e["warnings"]}
+        if warnings:
+            lines.append("Hinweise der Einleseroutinen (Details in provenance.json): "
+                         + ", ".join(f"{name} {count}" for name, count in warnings.items()))
         return "\n".join(lines)
 
 
-def build(raw: Path, out: str | Path | None = None) -> BuildResult:
+def build(raw: str | Path, out: str | Path | None = None) -> BuildResult:
     """Read the raw files under ``raw``, derive all tables, write them atomically into ``out``."""
     start = time.perf_counter()
     raw = Path(raw)
     out = Path(out or data_dir())
-    out.mkdir(parents=True, exist_ok=True)
     tables = derive_tables(raw)
+    write_all_atomic({data.table_path(name, out): (lambda tmp, t=table: _without_attrs(t).to_parquet(tmp, index=False))
+                      for name, table in tables.items()})
     records = {}
     for name, table in tables.items():
         path = data.table_path(name, out)
-        write_atomic(path, lambda tmp, t=table: _without_attrs(t).to_parquet(tmp, index=False))
         records[name] = {
             "file": path.name,
             "description": data.TABLES[name],
@@ -77,92 +83,161 @@ def build(raw: Path, out: str | Path | None = None) -> BuildResult:
             "bytes": path.stat().st_size,
             "sha256": file_hash(path),
             "sources": [s.to_dict() for s in table.attrs["sources"]],
+            "warnings": [w.replace(f"{raw}/", "") for w in table.attrs["warnings"]],  # no machine paths
         }
     provenance = {
         "built_with": f"regiopol data build (pandas {pd.__version__}, Python {sys.version_info.major}.{sys.version_info.minor})",
         "raw_files": _raw_file_list(),
         "tables": records,
     }
-    text = json.dumps(provenance, ensure_ascii=False, indent=2) + "\n"
-    write_text_atomic(out / data.PROVENANCE_FILE, text)
+    write_text_atomic(out / data.PROVENANCE_FILE, json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
     data.clear_cache()
     return BuildResult(out=out, provenance=provenance, seconds=time.perf_counter() - start)
 
 
 def derive_tables(raw: Path) -> dict[str, pd.DataFrame]:
-    """All committed tables, each with ``attrs["sources"]`` (a list of :class:`Source`)."""
-    path = _raw_paths(raw)
-    keys = bbsr.read_bbsr_keys(path["bbsr_keys"])
-    tables: dict[str, pd.DataFrame] = {}
+    """All committed tables, each with ``attrs["sources"]`` and ``attrs["warnings"]``."""
+    inputs = RawInputs(raw)
+    return {name: derive(inputs) for name, derive in _DERIVATIONS.items()}
 
-    kreise = gv100.read_gv100ad_kreise(path["gv100ad"])
-    laender = gv100.read_gv100ad_laender(path["gv100ad"])[["land", "name"]].rename(columns={"name": "land_name"})
+
+class RawInputs:
+    """The raw files, each read once however many tables need it."""
+
+    def __init__(self, raw: Path) -> None:
+        self.path = _raw_paths(raw)
+
+    @cached_property
+    def keys(self) -> pd.DataFrame:
+        return bbsr.read_bbsr_keys(self.path["bbsr_keys"])
+
+    @cached_property
+    def geometries(self) -> pd.DataFrame:
+        return geo.read_kreis_geometries(self.path["geometries"])
+
+    @cached_property
+    def gemeinden(self) -> pd.DataFrame:
+        """Gemeinden of the directory GV100AD (boundaries of 30.11.2021, population 31.12.2020)."""
+        return gv100.read_gv100ad(self.path["gv100ad"])
+
+    @cached_property
+    def gemeinden_2019(self) -> pd.DataFrame:
+        """Gemeinden of the GV-ISys extract (31.12.2019), the one directory with coordinates."""
+        return gvisys.read_gv_isys(self.path["gv_isys"])
+
+    @cached_property
+    def population_by_age(self) -> pd.DataFrame:
+        return genesis.population_by_age(self.path["population_by_age"])
+
+
+def _kreise(inputs: RawInputs) -> pd.DataFrame:
+    kreise = gv100.read_gv100ad_kreise(inputs.path["gv100ad"])
+    laender = gv100.read_gv100ad_laender(inputs.path["gv100ad"])[["land", "name"]].rename(columns={"name": "land_name"})
     kreise = kreise.merge(laender, on="land", how="left", validate="many_to_one")
     same_name = kreise["name"].duplicated(keep=False)  # e.g. Würzburg, city and Landkreis
     kreise["label"] = kreise["name"].where(~same_name, kreise["name"] + " (" + kreise["kind"] + ")")
-    tables["kreise"] = _with_sources(
-        kreise[["ags", "name", "label", "kind", "seat", "land", "land_name", "area_km2", "population"]],
-        kreise, laender)
-    tables["gemeinden"] = _gemeinden(path)
+    columns = ["ags", "name", "label", "kind", "seat", "land", "land_name", "area_km2", "population"]
+    return _with_sources(kreise[columns], kreise, laender)
 
-    geometries = geo.read_kreis_geometries(path["geometries"])
-    tables["kreis_geometries"] = _with_sources(
-        geometries[["ags", "name", "kind", "geometry"]].sort_values("ags", ignore_index=True), geometries)
 
-    by_age = genesis.population_by_age(path["population_by_age"])
-    harmonised_by_age = to_current_kreise(by_age, keys, value_cols=["population"], mark_estimates=True)
-    harmonised_by_age = harmonised_by_age.sort_values(["ags", "year", "sex", "age_from"], ignore_index=True)[
-        ["ags", "year", "sex", "age_group", "age_from", "age_to", "population", "estimated"]]
-    tables["population_by_age"] = _with_sources(harmonised_by_age, by_age, keys)
+def _gemeinden(inputs: RawInputs) -> pd.DataFrame:
+    """GV100AD Gemeinden with the coordinates of the GV-ISys extract; Gemeinden renumbered
+    since 2019 (mergers, Eisenach into the Wartburgkreis) are found by name within their Kreis."""
+    directory, extract = inputs.gemeinden, inputs.gemeinden_2019
+    table = directory.merge(extract[["gemeinde_ags", "lat", "lon"]], on="gemeinde_ags", how="left",
+                            validate="one_to_one")
+    by_name = (extract.assign(ags=extract["ags"].replace(KREIS_REFORMS_AFTER_2020))
+               .drop_duplicates(["ags", "name"], keep=False).set_index(["ags", "name"])[["lat", "lon"]])
+    missing = table["lat"].isna()
+    found = by_name.reindex(pd.MultiIndex.from_frame(table.loc[missing, ["ags", "name"]]))
+    table.loc[missing, ["lat", "lon"]] = found.to_numpy()
+    columns = ["gemeinde_ags", "ags", "name", "area_km2", "population", "postcode", "lat", "lon"]
+    return _with_sources(table[columns].sort_values("gemeinde_ags", ignore_index=True), directory, extract)
 
+
+def _kreis_geometries(inputs: RawInputs) -> pd.DataFrame:
+    geometries = inputs.geometries
+    return _with_sources(geometries[["ags", "geometry"]].sort_values("ags", ignore_index=True), geometries)
+
+
+def _population_by_age(inputs: RawInputs) -> pd.DataFrame:
+    by_age = inputs.population_by_age
+    table = to_current_kreise(by_age, inputs.keys, value_cols=["population"], mark_estimates=True)
+    table = table.sort_values(["ags", "year", "sex", "age_from"], ignore_index=True)
+    columns = ["ags", "year", "sex", "age_group", "age_from", "age_to", "population", "estimated"]
+    return _with_sources(table[columns], by_age, inputs.keys)
+
+
+def _population_series(inputs: RawInputs) -> pd.DataFrame:
+    by_age = inputs.population_by_age
     totals = by_age.groupby(["ags", "year"], as_index=False)["population"].sum()
     totals.attrs = by_age.attrs
-    dr = demandregio.read_demandregio_population(path["demandregio"])
-    series = harmonised_population(keys, dr, totals)
-    tables["population_series"] = _with_sources(series, by_age, dr, keys)
+    dr = demandregio.read_demandregio_population(inputs.path["demandregio"])
+    return _with_sources(harmonised_population(inputs.keys, dr, totals), by_age, dr, inputs.keys)
 
-    employment = genesis.employment_at_workplace(path["employment"])
+
+def _employment(inputs: RawInputs) -> pd.DataFrame:
+    employment = genesis.employment_at_workplace(inputs.path["employment"])
     employees = ["employees", "employees_male", "employees_female", "employees_foreign"]
-    tables["employment"] = _with_sources(
-        to_current_kreise(employment, keys, weight="employment", value_cols=employees, mark_estimates=True),
-        employment, keys)
+    table = to_current_kreise(employment, inputs.keys, weight="employment", value_cols=employees,
+                              mark_estimates=True)
+    return _with_sources(table, employment, inputs.keys)
 
-    care = genesis.care_recipients(path["care_recipients"])
-    care_counts = [c for c in care.columns if c.startswith("care_")]
-    tables["care_recipients"] = _with_sources(
-        to_current_kreise(care, keys, value_cols=care_counts, mark_estimates=True), care, keys)
 
-    catalogue = inkar.read_inkar_catalogue(path["inkar_catalogue"])
+def _care_recipients(inputs: RawInputs) -> pd.DataFrame:
+    care = genesis.care_recipients(inputs.path["care_recipients"])
+    counts = [c for c in care.columns if c.startswith("care_")]
+    return _with_sources(to_current_kreise(care, inputs.keys, value_cols=counts, mark_estimates=True),
+                         care, inputs.keys)
+
+
+def _inkar(inputs: RawInputs) -> pd.DataFrame:
     selection = inkar_selection()
-    topics = [inkar.read_inkar_values(path["inkar_dir"] / f"{topic}.parquet", indicators=list(codes))
+    topics = [inkar.read_inkar_values(inputs.path["inkar_dir"] / f"{topic}.parquet", indicators=list(codes))
               for topic, codes in selection.groupby("topic")["indicator"]]
     values = pd.concat(topics, ignore_index=True)[["ags", "year", "indicator", "value"]]
-    tables["inkar"] = _with_sources(values.sort_values(["indicator", "ags", "year"], ignore_index=True), *topics)
+    return _with_sources(values.sort_values(["indicator", "ags", "year"], ignore_index=True), *topics)
+
+
+def _inkar_catalogue(inputs: RawInputs) -> pd.DataFrame:
+    catalogue = inkar.read_inkar_catalogue(inputs.path["inkar_catalogue"])
     definitions = catalogue.drop_duplicates("indicator")[["indicator", "name", "algorithm", "notes", "basis"]]
-    tables["inkar_catalogue"] = _with_sources(
-        selection.merge(definitions.rename(columns={"name": "definition"}), on="indicator", how="left"), catalogue)
-
-    geometries_for_points = geometries[["ags", "geometry"]]
-    hospitals = facilities.read_hospitals(path["hospitals"])
-    tables["hospitals"] = _with_sources(assign_kreis_by_point(hospitals, geometries_for_points), hospitals, geometries)
-    universities = facilities.read_hochschulen(path["universities"])
-    tables["universities"] = _with_sources(
-        assign_kreis_by_point(universities, geometries_for_points), universities, geometries)
-    stations = facilities.read_rail_stations(path["rail_stations"])
-    gemeinden = gvisys.read_gv_isys(path["gv_isys"])
-    stations = assign_kreis_by_place(stations, gemeinden).rename(columns={"kreis_ags": "ags"})
-    stations["ags"] = stations["ags"].replace(KREIS_REFORMS_AFTER_2020)  # Gemeinden of 2019 → today's Kreise
-    tables["rail_stations"] = _with_sources(stations, stations, gemeinden)
-    return tables
+    table = inkar_selection().merge(definitions.rename(columns={"name": "definition"}), on="indicator", how="left")
+    return _with_sources(table, catalogue)
 
 
-def _gemeinden(path: dict) -> pd.DataFrame:
-    """Gemeinden of GV100AD (boundaries 2021, population 2020) with GV-ISys coordinates."""
-    directory = gv100.read_gv100ad(path["gv100ad"])
-    coordinates = gvisys.read_gv_isys(path["gv_isys"])
-    table = directory.merge(coordinates[["ags", "lon", "lat"]], on="ags", how="left", validate="one_to_one")
-    columns = ["ags", "kreis_ags", "name", "area_km2", "population", "postcode", "lon", "lat"]
-    return _with_sources(table[columns].sort_values("ags", ignore_index=True), directory, coordinates)
+def _hospitals(inputs: RawInputs) -> pd.DataFrame:
+    hospitals = facilities.read_hospitals(inputs.path["hospitals"])
+    located = assign_kreis_by_point(hospitals, inputs.geometries[["ags", "geometry"]])
+    return _with_sources(located, hospitals, located, inputs.geometries)
+
+
+def _universities(inputs: RawInputs) -> pd.DataFrame:
+    universities = facilities.read_hochschulen(inputs.path["universities"])
+    located = assign_kreis_by_point(universities, inputs.geometries[["ags", "geometry"]])
+    return _with_sources(located, universities, located, inputs.geometries)
+
+
+def _rail_stations(inputs: RawInputs) -> pd.DataFrame:
+    stations = facilities.read_rail_stations(inputs.path["rail_stations"])
+    located = assign_kreis_by_place(stations, inputs.gemeinden)
+    return _with_sources(located, stations, located, inputs.gemeinden)
+
+
+_DERIVATIONS = {
+    "kreise": _kreise,
+    "gemeinden": _gemeinden,
+    "kreis_geometries": _kreis_geometries,
+    "population_by_age": _population_by_age,
+    "population_series": _population_series,
+    "employment": _employment,
+    "care_recipients": _care_recipients,
+    "inkar": _inkar,
+    "inkar_catalogue": _inkar_catalogue,
+    "hospitals": _hospitals,
+    "universities": _universities,
+    "rail_stations": _rail_stations,
+}
 
 
 def _without_attrs(table: pd.DataFrame) -> pd.DataFrame:
@@ -173,13 +248,16 @@ def _without_attrs(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_sources(table: pd.DataFrame, *inputs: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the sources and warnings of the tables it was derived from."""
     sources: list[Source] = []
+    warnings: list[str] = []
     for frame in inputs:
         for source in frame.attrs.get("sources", [frame.attrs.get("source")]):
             if source is not None and source not in sources:
                 sources.append(source)
+        warnings.extend(w for w in map(str, frame.attrs.get("warnings", [])) if w not in warnings)
     table = table.reset_index(drop=True)
-    table.attrs = {"sources": sources}
+    table.attrs = {"sources": sources, "warnings": warnings}
     return table
 
 
@@ -191,7 +269,7 @@ def _raw_paths(raw: Path) -> dict:
             if not p.exists():
                 raise MissingInputError(
                     "official raw file is missing", file=p,
-                    fix=f"download it into {raw} (see README, 'Daten neu aufbauen') or pass --raw DIR")
+                    fix="put the official download there (README: 'Rebuilding data/') or pass --raw DIR")
     return paths
 
 
@@ -200,4 +278,3 @@ def _raw_file_list() -> list[str]:
     for rel in RAW_FILES.values():
         files.extend(rel if isinstance(rel, list) else [rel])
     return files
-

@@ -6,8 +6,6 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from regiopol import data, fmt, regions
 from regiopol.errors import RegiopolError
 from regiopol.paths import data_dir
@@ -53,6 +51,9 @@ def run(directory: str | Path | None = None) -> CheckReport:
             report.results.append((name, True, detail))
         except (RegiopolError, AssertionError) as err:
             report.results.append((name, False, str(err)))
+        except (KeyError, ValueError, TypeError) as err:  # a table without the expected columns or types
+            report.results.append((name, False, f"unexpected table layout ({type(err).__name__}: {err}) "
+                                                "– rebuild with `regiopol data build`"))
     return report
 
 
@@ -94,11 +95,14 @@ def _germany_totals(directory: Path) -> str:
     assert bielefeld == expected, f"Bielefeld 31.12.2020 = {fmt.number(bielefeld)}, expected {fmt.number(expected)}"
     kreise = data.load("kreise", directory)
     assert int(kreise["population"].sum()) == GERMANY_2020, "Kreis directory total differs from 12411-0018"
-    gemeinden = data.load("gemeinden", directory).groupby("kreis_ags")["population"].sum()
-    diff = gemeinden.reindex(kreise["ags"]).to_numpy() - kreise["population"].to_numpy()
+    gemeinden = data.load("gemeinden", directory)
+    diff = (gemeinden.groupby("ags")["population"].sum().reindex(kreise["ags"]).to_numpy()
+            - kreise["population"].to_numpy())
     assert (diff == 0).all(), "Gemeinde populations do not add up to their Kreise"
+    unplaced = gemeinden[(gemeinden["population"] > 0) & gemeinden[["lon", "lat"]].isna().any(axis=1)]
+    assert unplaced.empty, f"Gemeinden without coordinates: {', '.join(unplaced['name'].head(5))}"
     return (f"Deutschland 31.12.2020 = {fmt.number(GERMANY_2020)}; Bielefeld = {fmt.number(expected)}; "
-            "Summe der Gemeinden = Kreise")
+            "Summe der Gemeinden = Kreise; alle bewohnten Gemeinden mit Koordinaten")
 
 
 def _sexes_add_up(directory: Path) -> str:

@@ -93,9 +93,9 @@ def _regions(args) -> int:
     for region in registry:
         kreise = ", ".join(f"{names[k]} [{k}]" for k in region.kreise)
         print(f"  {region.name} – {region.delineation}: {kreise}")
-    print("\nQuelle: Statistisches Bundesamt (Destatis), GENESIS-Online 12411-0018 (Stand 17.08.2021) und "
-          "Gemeindeverzeichnis GV100AD (Gebietsstand 30.11.2021); Datenlizenz Deutschland – Namensnennung – "
-          "Version 2.0. Regiopole 2020: kreisfreie Stadt bzw. Gemeinde (Paderborn, Siegen).")
+    print("\nRegiopole 2020: die kreisfreie Stadt bzw. die Gemeinde (Paderborn, Siegen).")
+    for source in data.sources("population_series", "kreise"):
+        print(source.citation())
     return 0
 
 

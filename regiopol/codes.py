@@ -12,8 +12,9 @@ import re
 import pandas as pd
 
 from regiopol.errors import InputFormatError
+from regiopol.readers._text import fail_at_first
 
-_DIGITS = re.compile(r"^\d+$")
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d also matches e.g. Arabic-Indic digits
 
 
 def kreis_ags(value, *, file=None, line=None, field=None) -> str:
@@ -52,22 +53,36 @@ def gemeinde_ags(value, *, file=None, line=None, field=None) -> str:
 
 def kreis_series(values: pd.Series, *, file=None, field=None, lines: pd.Series | None = None) -> pd.Series:
     """Vectorised :func:`kreis_ags` for a column; an error names the first bad row's line."""
-    text = values.astype("string").str.strip()
-    dropped_zero = text.str.len().isin([4, 7]) & ~text.str.startswith("0")
-    text = text.where(~dropped_zero.fillna(False).astype(bool), "0" + text)
-    ok = text.str.fullmatch(r"\d{5}|\d{5}000").fillna(False).astype(bool)
-    if not ok.all():
-        bad = ok[~ok].index[0]
-        line = None if lines is None else int(lines[bad])
-        kreis_ags(values[bad], file=file, line=line, field=field)
+    text = _code_text(values)
+    dropped_zero = (text.str.len().isin([4, 7]) & ~text.str.startswith("0")).fillna(False).astype(bool)
+    text = text.where(~dropped_zero, "0" + text)
+    bad = ~text.str.fullmatch(r"[0-9]{5}|[0-9]{5}000").fillna(False).astype(bool)
+    if bad.any():
+        label = bad.idxmax()
+        problem, fix = f"'{values[label]}' is not a Kreis code", "write the Kreis AGS with 5 digits, e.g. 05711"
+        try:  # the scalar function knows why (Gemeinde code, wrong length, not digits)
+            kreis_ags(values[label], file=file, field=field)
+        except InputFormatError as err:
+            problem, fix = err.problem, err.fix
+        fail_at_first(bad, file=file, field=field, problem=problem, fix=fix, lines=lines)
     return text.str[:5].astype(object)
+
+
+def _code_text(values: pd.Series) -> pd.Series:
+    """Codes as stripped text; integral floats (a column read as float) without their ``.0``."""
+    text = values.astype("string").str.strip()
+    if values.dtype == object:
+        floats = values.map(lambda value: isinstance(value, float)).astype(bool)
+    else:
+        floats = pd.Series(pd.api.types.is_float_dtype(values), index=values.index, dtype=bool)
+    return text.where(~floats, text.str.replace(r"\.0$", "", regex=True))
 
 
 def _digits(value, *, file, line, field) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if not _DIGITS.match(text):
+    if not _DIGITS.fullmatch(text):
         raise InputFormatError(
             f"'{value}' is not an area code (digits only)", file=file, line=line, field=field,
             fix="check the column order and that the code column holds official AGS codes",

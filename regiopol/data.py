@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiopol.errors import MissingInputError
+from regiopol.errors import InputFormatError, MissingInputError
 from regiopol.paths import data_dir
 from regiopol.sources import Source
 
@@ -54,7 +54,11 @@ def _provenance(directory: str) -> dict:
         raise MissingInputError(
             "provenance file is missing", file=path, fix="run `regiopol data build` to derive data/ from the raw files"
         )
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        raise InputFormatError(f"provenance file is not valid JSON ({err})", file=path,
+                               fix="restore data/provenance.json from git or run `regiopol data build`") from None
 
 
 @lru_cache(maxsize=None)
@@ -84,3 +88,13 @@ def load(name: str, directory: str | Path | None = None) -> pd.DataFrame:
 def clear_cache() -> None:
     _read.cache_clear()
     _provenance.cache_clear()
+
+
+def sources(*names: str, directory: str | Path | None = None) -> list[Source]:
+    """The sources of the named tables, each once, in order – for the source lines of reports."""
+    found: list[Source] = []
+    for name in names:
+        for source in _read(name, str(directory or data_dir())).attrs["sources"]:
+            if source not in found:
+                found.append(source)
+    return found

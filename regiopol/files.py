@@ -25,3 +25,21 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
     return write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def write_all_atomic(writers: dict[Path, Callable[[str], object]]) -> None:
+    """Write several files so that either all of them are replaced or none: every file is
+    first written to a temporary file, and only when all succeeded are they renamed."""
+    staged: dict[Path, str] = {}
+    try:
+        for path, write in writers.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            staged[path] = tmp
+            write(tmp)
+        for path, tmp in staged.items():
+            os.replace(tmp, path)
+    finally:
+        for tmp in staged.values():
+            Path(tmp).unlink(missing_ok=True)

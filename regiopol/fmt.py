@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import math
+import pandas as pd
 
 
 def number(value, decimals: int = 0) -> str:
     """``1234.5`` → ``"1.234,5"`` (German separators); NaN/None → ``"–"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -15,7 +15,11 @@ def number(value, decimals: int = 0) -> str:
 
 def signed_percent(value, decimals: int = 1) -> str:
     """``0.0123`` → ``"+1,2 %"``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
     return f"{sign}{number(abs(value) * 100, decimals)} %"
+
+
+def _missing(value) -> bool:
+    return value is None or bool(pd.isna(value))

@@ -189,6 +189,9 @@ def _mapping(keys: pd.DataFrame, key: str, needed: pd.DataFrame, where) -> pd.Da
             previous = _sheet_mapping(keys, key, year - 1, where)
             frames.append(previous[previous["ags"].isin(dissolved)].assign(year=year))
         frames.append(frame)
+    if not frames:  # empty input: nothing to map
+        return pd.DataFrame({"boundary": pd.Series(dtype="int64"), "ags": pd.Series(dtype=object),
+                             "ags_2020": pd.Series(dtype=object), "share": pd.Series(dtype=float)})
     return pd.concat(frames, ignore_index=True).rename(columns={"year": "boundary"})
 
 

@@ -3,18 +3,13 @@ infrastructure area. Users extend it without touching code (then `regiopol data 
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 
+from regiopol import regions
 from regiopol.errors import ConfigError
 from regiopol.paths import data_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 INDICATORS_FILE = "indicators.toml"
 _FIELDS = ("code", "source", "topic", "area", "label", "unit")
@@ -23,17 +18,11 @@ _FIELDS = ("code", "source", "topic", "area", "label", "unit")
 def load(path: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator: code, source, topic, area, label, unit (file order)."""
     path = Path(path) if path is not None else data_dir() / INDICATORS_FILE
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("indicator file does not exist", file=path, fix="restore data/indicators.toml from git") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML: {err}", file=path, fix="check quotes and brackets at the line given") from None
-    rows = config.get("indicator", [])
-    if not rows:
-        raise ConfigError("no [[indicator]] blocks", file=path, field="indicator", fix="add at least one indicator")
-    from regiopol import regions
-
+    config = regions.read_toml(path, what="indicator file", restore="data/indicators.toml")
+    rows = config.get("indicator")
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        raise ConfigError("no [[indicator]] blocks", file=path, field="indicator",
+                          fix="write each indicator as a [[indicator]] block (double brackets)")
     areas = regions.load(validate_codes=False).areas
     for i, row in enumerate(rows, start=1):
         label = row.get("code", f"indicator #{i}")

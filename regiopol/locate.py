@@ -102,12 +102,14 @@ def assign_kreis_by_point(
 def assign_kreis_by_place(
     stations: pd.DataFrame, gemeinden: pd.DataFrame, *, former: dict[str, str] | None = None
 ) -> pd.DataFrame:
-    """Add ``kreis_ags``, ``gemeinde_ags`` and ``assigned_by`` from place names and postcodes.
+    """Add ``ags`` (5-digit Kreis), ``gemeinde_ags`` (8-digit) and ``assigned_by`` from
+    place names and postcodes.
 
     ``stations`` needs ``name``, ``city``, ``postcode`` and ``state`` (Land name or
-    2-digit code); ``gemeinden`` needs ``ags`` (8-digit), ``kreis_ags``, ``name`` and
-    ``postcode`` (``land`` is taken from the AGS if absent). Within the station's Land,
-    in this order:
+    2-digit code); ``gemeinden`` needs ``gemeinde_ags`` (8-digit), ``ags`` (5-digit Kreis),
+    ``name`` and ``postcode`` (``land`` is taken from the Gemeinde code if absent) – the
+    columns of :func:`~regiopol.readers.gv100.read_gv100ad` and
+    :func:`~regiopol.readers.gvisys.read_gv_isys`. Within the station's Land, in this order:
 
     1. ``city``: the city (Ort) names a Gemeinde, also in short forms ("Frankfurt (Main)"
        ~ "Frankfurt am Main, Stadt", "Kempten" ~ "Kempten (Allgäu)"), or a part of it
@@ -124,15 +126,43 @@ def assign_kreis_by_place(
 
     The share of unmatched stations is recorded in ``attrs["warnings"]``.
     """
-    for table, columns, what in ((stations, ["name", "city", "postcode", "state"], "stations"),
-                                 (gemeinden, ["ags", "kreis_ags", "name", "postcode"], "gemeinden")):
-        missing = [column for column in columns if column not in table.columns]
-        if missing:
-            raise InputFormatError(f"{what} table lacks a column", field=missing[0],
-                                   fix=f"pass {what} with columns {', '.join(columns)}")
+    _require_columns(stations, ["name", "city", "postcode", "state"], "stations")
+    _require_columns(gemeinden, ["gemeinde_ags", "ags", "name", "postcode"], "gemeinden")
     places = _stations(stations)
     keyed = _gemeinde_keys(gemeinden)
+    candidates = _name_candidates(places, keyed)
+    codes = _postcode_table(keyed)
+    levels = [
+        candidates[candidates["near"]].sort_values(["row", "rank", "diff"]),
+        _by_former_name(places, keyed, FORMER_GEMEINDEN if former is None else former),
+        places.merge(codes.drop(columns="plz"), on=["land", "postcode"]).assign(assigned_by="postcode"),
+        candidates[(candidates["rank"] == 0) & ~candidates["near"] & candidates["unique"]].sort_values(["row", "diff"]),
+        _postcode_range(places, codes).assign(assigned_by="postcode_range"),
+    ]
+    chosen = pd.concat([level[["row", "ags", "gemeinde_ags", "assigned_by"]] for level in levels])
+    chosen = chosen.dropna(subset=["ags"]).drop_duplicates("row").set_index("row")
 
+    result = stations.copy()
+    for column in ("ags", "gemeinde_ags", "assigned_by"):
+        result[column] = pd.array(chosen[column].reindex(range(len(stations))).to_numpy(), dtype="string")
+    unmatched = result.loc[result["ags"].isna(), "name"]
+    result.attrs["warnings"] = list(stations.attrs.get("warnings", [])) + (
+        [f"{len(unmatched)} of {len(stations)} stations ({len(unmatched) / len(stations):.1%}) matched no "
+         f"Gemeinde and have no Kreis: {', '.join(unmatched)}"] if len(unmatched) else []
+    )
+    return result
+
+
+def _require_columns(table: pd.DataFrame, columns: list[str], what: str) -> None:
+    missing = [column for column in columns if column not in table.columns]
+    if missing:
+        raise InputFormatError(f"{what} table lacks a column", field=missing[0],
+                               fix=f"pass {what} with columns {', '.join(columns)}")
+
+
+def _name_candidates(places: pd.DataFrame, keyed: pd.DataFrame) -> pd.DataFrame:
+    """Every (station, Gemeinde) pair whose name forms match, with its rank (best 0),
+    postcode distance ``diff``, whether the postcodes are ``near`` and ``assigned_by``."""
     candidates = pd.concat(
         [places.assign(key=_FORMS[form](places[column]), station_form=number)
          for number, (column, form) in enumerate(_STATION_FORMS)]
@@ -140,41 +170,19 @@ def assign_kreis_by_place(
     candidates["diff"] = (candidates["plz"] - candidates["gemeinde_plz"]).abs()
     candidates["rank"] = candidates["station_form"] * len(_GEMEINDE_FORMS) + candidates["gemeinde_form"]
     weak = candidates["station_form"].ge(4) | candidates["gemeinde_form"].ge(2)
-    near = (candidates["diff"] <= np.where(weak, POSTCODE_NEAR_WEAK, POSTCODE_NEAR)).to_numpy()  # NaN: not near
+    near = candidates["diff"] <= np.where(weak, POSTCODE_NEAR_WEAK, POSTCODE_NEAR)  # NaN diff (no postcode): not near
+    candidates["near"] = near.to_numpy()
     candidates["assigned_by"] = np.select(
         [candidates["station_form"].isin([2, 3, 5]), weak], ["station_name", "city_part"], "city")
-    by_name = candidates[near]
+    return candidates
 
-    gemeinde_kreis = keyed.drop_duplicates("gemeinde_ags").set_index("gemeinde_ags")["kreis_ags"]
-    former = FORMER_GEMEINDEN if former is None else former
+
+def _by_former_name(places: pd.DataFrame, keyed: pd.DataFrame, former: dict[str, str]) -> pd.DataFrame:
+    """Stations whose city is a former Gemeinde in ``former`` (name → present Gemeinde AGS)."""
+    gemeinde_kreis = keyed.drop_duplicates("gemeinde_ags").set_index("gemeinde_ags")["ags"]
     former_keys = dict(zip(_full(pd.Series(list(former), dtype="string")), former.values()))
-    by_former = places.assign(gemeinde_ags=_full(places["city"]).map(former_keys))
-    by_former["kreis_ags"] = by_former["gemeinde_ags"].map(gemeinde_kreis)
-
-    codes = _postcode_table(keyed)
-    by_postcode = places.merge(codes.drop(columns="plz"), on=["land", "postcode"])
-
-    distant = candidates[(candidates["rank"] == 0) & ~near & candidates["unique"]]
-    by_range = _postcode_range(places, codes)
-    levels = [
-        by_name.sort_values(["row", "rank", "diff"]),
-        by_former.assign(assigned_by="former_gemeinde"),
-        by_postcode.assign(assigned_by="postcode"),
-        distant.sort_values(["row", "diff"]),
-        by_range.assign(assigned_by="postcode_range"),
-    ]
-    chosen = pd.concat([level[["row", "kreis_ags", "gemeinde_ags", "assigned_by"]] for level in levels])
-    chosen = chosen.dropna(subset=["kreis_ags"]).drop_duplicates("row").set_index("row")
-
-    result = stations.copy()
-    for column in ("kreis_ags", "gemeinde_ags", "assigned_by"):
-        result[column] = pd.array(chosen[column].reindex(range(len(stations))).to_numpy(), dtype="string")
-    unmatched = int(result["kreis_ags"].isna().sum())
-    result.attrs["warnings"] = list(stations.attrs.get("warnings", [])) + (
-        [f"{unmatched} of {len(stations)} stations ({unmatched / len(stations):.1%}) matched no Gemeinde: "
-         "kreis_ags <NA>"] if unmatched else []
-    )
-    return result
+    found = places.assign(gemeinde_ags=_full(places["city"]).map(former_keys))
+    return found.assign(ags=found["gemeinde_ags"].map(gemeinde_kreis), assigned_by="former_gemeinde")
 
 
 def _letters(text: pd.Series) -> pd.Series:
@@ -208,7 +216,7 @@ _FORMS = {"full": _full, "base": _base, "head": _head}
 
 def _stations(stations: pd.DataFrame) -> pd.DataFrame:
     state = stations["state"].astype("string").str.strip()
-    land = state.map(LAND_CODES).fillna(state.where(state.str.fullmatch(r"\d{2}").fillna(False).astype(bool)))
+    land = state.map(LAND_CODES).fillna(state.where(state.str.fullmatch(r"[0-9]{2}").fillna(False).astype(bool)))
     postcode = stations["postcode"].astype("string").str.strip()
     return pd.DataFrame({
         "row": np.arange(len(stations)),
@@ -222,11 +230,11 @@ def _stations(stations: pd.DataFrame) -> pd.DataFrame:
 
 def _gemeinde_keys(gemeinden: pd.DataFrame) -> pd.DataFrame:
     """One row per Gemeinde and key form, with whether the key is unambiguous in its Land."""
-    ags = gemeinden["ags"].astype("string").str.strip().str.zfill(8)
-    land = gemeinden["land"].astype("string") if "land" in gemeinden.columns else ags.str[:2]
+    gemeinde = gemeinden["gemeinde_ags"].astype("string").str.strip().str.zfill(8)
+    land = gemeinden["land"].astype("string") if "land" in gemeinden.columns else gemeinde.str[:2]
     table = pd.DataFrame({
-        "land": land.to_numpy(), "gemeinde_ags": ags.to_numpy(),
-        "kreis_ags": gemeinden["kreis_ags"].astype("string").str.strip().str.zfill(5).to_numpy(),
+        "land": land.to_numpy(), "gemeinde_ags": gemeinde.to_numpy(),
+        "ags": gemeinden["ags"].astype("string").str.strip().str.zfill(5).to_numpy(),
         "name": gemeinden["name"].to_numpy(),
         "gemeinde_postcode": gemeinden["postcode"].astype("string").str.strip().str.zfill(5).to_numpy(),
     }).astype("string")
@@ -246,22 +254,22 @@ def _postcode_table(keyed: pd.DataFrame) -> pd.DataFrame:
     """Postcode → Kreis where all Gemeinden with that postcode lie in one Kreis."""
     table = keyed.drop_duplicates("gemeinde_ags").rename(columns={"gemeinde_postcode": "postcode"})
     grouped = table.groupby(["land", "postcode"]).agg(
-        kreise=("kreis_ags", "nunique"), kreis_ags=("kreis_ags", "first"),
+        kreise=("ags", "nunique"), ags=("ags", "first"),
         gemeinden=("gemeinde_ags", "nunique"), gemeinde_ags=("gemeinde_ags", "first"),
     ).reset_index()
     grouped = grouped[grouped["kreise"] == 1]
     grouped["gemeinde_ags"] = grouped["gemeinde_ags"].where(grouped["gemeinden"] == 1)
     grouped["plz"] = pd.to_numeric(grouped["postcode"], errors="coerce").astype(float)
-    return grouped[["land", "postcode", "plz", "kreis_ags", "gemeinde_ags"]]
+    return grouped[["land", "postcode", "plz", "ags", "gemeinde_ags"]]
 
 
 def _postcode_range(places: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
     """Kreis of the next lower and next higher Gemeinde postcode in the Land, if they agree."""
     left = places.dropna(subset=["plz", "land"]).sort_values("plz")
-    right = codes.dropna(subset=["plz"]).sort_values("plz")[["land", "plz", "kreis_ags"]]
+    right = codes.dropna(subset=["plz"]).sort_values("plz")[["land", "plz", "ags"]]
     below = pd.merge_asof(left, right, on="plz", by="land", direction="backward")
     above = pd.merge_asof(left, right, on="plz", by="land", direction="forward")
-    below = below.set_index("row")["kreis_ags"]
-    above = above.set_index("row")["kreis_ags"].reindex(below.index)
+    below = below.set_index("row")["ags"]
+    above = above.set_index("row")["ags"].reindex(below.index)
     agree = (below == above).fillna(False).to_numpy(bool)
-    return pd.DataFrame({"row": below.index[agree], "kreis_ags": below[agree].to_numpy(), "gemeinde_ags": pd.NA})
+    return pd.DataFrame({"row": below.index[agree], "ags": below[agree].to_numpy(), "gemeinde_ags": pd.NA})

@@ -79,7 +79,7 @@ class Region:
         """Population of the core city per year; for a city inside a Kreis only the directory year."""
         if self.core_gemeinde is None:
             return self.population(by_kreis=True)[self.core_kreis].rename(self.name)
-        gemeinden = data.load("gemeinden").set_index("ags")
+        gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
         return pd.Series({2020: gemeinden.loc[self.core_gemeinde, "population"]}, name=self.name)
 
 
@@ -112,23 +112,14 @@ class Registry:
 def load(path: str | Path | None = None, *, validate_codes: bool = True) -> Registry:
     """Read and validate the region registry (default ``data/regions.toml``)."""
     path = Path(path) if path is not None else data_dir() / REGIONS_FILE
-    try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError("region file does not exist", file=path,
-                          fix="restore data/regions.toml from git or pass the right path") from None
-    except UnicodeDecodeError:
-        raise ConfigError("region file is not UTF-8", file=path, fix="save the file as UTF-8") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML: {err}", file=path,
-                          fix="check quotes, brackets and commas at the line given") from None
+    config = read_toml(path, what="region file", restore="data/regions.toml")
 
     areas = config.get("areas")
     if not isinstance(areas, dict) or not areas:
         raise ConfigError("the [areas] table is missing or empty", file=path, field="areas",
                           fix="list the infrastructure areas as key = \"German label\"")
     blocks = config.get("region")
-    if not isinstance(blocks, list) or not blocks:
+    if not isinstance(blocks, list) or not blocks or not all(isinstance(b, dict) for b in blocks):
         raise ConfigError("no [[region]] blocks", file=path, field="region",
                           fix="add at least one [[region]] block (see the comment at the top of the file)")
     regions = tuple(_region(block, i, areas, path) for i, block in enumerate(blocks, start=1))
@@ -145,6 +136,23 @@ def load(path: str | Path | None = None, *, validate_codes: bool = True) -> Regi
 
 def get(slug: str) -> Region:
     return load().get(slug)
+
+
+def read_toml(path: Path, *, what: str, restore: str) -> dict:
+    """Parse a project TOML file; every failure becomes a ConfigError naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} does not exist", file=path,
+                          fix=f"restore {restore} from git or pass the right path") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"{what} cannot be read ({err.strerror})", file=path,
+                          fix="pass the path of the TOML file itself") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"not valid TOML: {err}", file=path,
+                          fix="check quotes, brackets and commas at the line given") from None
 
 
 def _region(block: dict, number: int, areas: dict, path: Path) -> Region:
@@ -210,7 +218,7 @@ def _region(block: dict, number: int, areas: dict, path: Path) -> Region:
 def _check_codes(regions: tuple[Region, ...], path: Path) -> None:
     """Every AGS must exist in the official municipality directory (GV100AD)."""
     kreise = set(data.load("kreise")["ags"])
-    gemeinden = set(data.load("gemeinden")["ags"])
+    gemeinden = set(data.load("gemeinden")["gemeinde_ags"])
     for region in regions:
         for code in region.kreise:
             if code not in kreise:

@@ -17,7 +17,7 @@ BBSR = "Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR)"
 class Source:
     """Where a table comes from: enough to cite it under every figure."""
 
-    file: str  # file name as downloaded, relative to the raw directory
+    file: str  # the file's bare name as downloaded, without directory (e.g. "12411-0018.csv")
     table: str  # official table code or data set name, e.g. "12411-0018"
     title: str
     publisher: str

@@ -46,3 +46,10 @@ def test_console_script_runs():
     result = subprocess.run([sys.executable, "-m", "regiopol", "data", "check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Prüfungen bestanden" in result.stdout
+
+
+def test_build_from_a_raw_dir_that_does_not_exist(tmp_path, capsys):
+    assert main(["data", "build", "--raw", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "raw data directory does not exist" in err and "REGIOPOL_RAW_DIR" in err
+    assert not (tmp_path / "out").exists()

@@ -65,3 +65,26 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path):
         write_atomic(target, crash)
     assert target.read_text() == "good"
     assert [p.name for p in tmp_path.iterdir()] == ["t.txt"]
+
+
+def test_german_format_of_missing_values():
+    assert fmt.number(pd.NA) == "–" and fmt.number(None) == "–"
+    assert fmt.signed_percent(pd.NA) == "–"
+
+
+def test_all_or_nothing_write(tmp_path):
+    from regiopol.files import write_all_atomic
+
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    write_text_atomic(first, "old a")
+
+    def fail(tmp):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_all_atomic({first: lambda tmp: open(tmp, "w").write("new a"), second: fail})
+    assert first.read_text() == "old a" and not second.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    write_all_atomic({first: lambda tmp: open(tmp, "w").write("new a"),
+                      second: lambda tmp: open(tmp, "w").write("new b")})
+    assert first.read_text() == "new a" and second.read_text() == "new b"

@@ -70,9 +70,7 @@ def test_real_values_in_the_embedded_tables():
 
 
 def test_check_detects_a_tampered_table(tmp_path):
-    for path in DATA_DIR.iterdir():
-        if path.is_file():
-            shutil.copy(path, tmp_path / path.name)
+    _copy_data(tmp_path)
     table = pd.read_parquet(tmp_path / "population_by_age.parquet")
     bielefeld_2020 = table.index[(table["ags"] == "05711") & (table["year"] == 2020)][0]
     table.loc[bielefeld_2020, "population"] += 1
@@ -107,6 +105,48 @@ def test_build_names_a_missing_raw_file(raw_dir, tmp_path):
     with pytest.raises(MissingInputError, match=r"12411-0018\.csv.*official raw file is missing"):
         build.build(partial, tmp_path / "out")
     assert not (tmp_path / "out" / "provenance.json").exists()
+
+
+def _copy_data(target):
+    for path in DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, target / path.name)
+
+
+def test_check_survives_a_corrupt_provenance_file(tmp_path):
+    _copy_data(tmp_path)
+    (tmp_path / "provenance.json").write_text("{ not json", encoding="utf-8")
+    report = check.run(tmp_path)
+    assert not report.ok
+    assert "provenance file is not valid JSON" in report.summary()
+
+
+def test_check_reports_a_table_without_its_columns(tmp_path):
+    _copy_data(tmp_path)
+    kreise = pd.read_parquet(tmp_path / "kreise.parquet").drop(columns="label")
+    kreise.to_parquet(tmp_path / "kreise.parquet", index=False)
+    report = check.run(tmp_path)
+    assert ("Kreise", False) in {(name, ok) for name, ok, _ in report.results}
+    assert "unexpected table layout" in report.summary()
+
+
+def test_facilities_are_placed_in_kreise():
+    stations = data.load("rail_stations")
+    long_distance = stations[stations["long_distance"]]
+    assert long_distance["ags"].notna().all()
+    hbf = long_distance.set_index("name")["ags"]
+    assert (hbf["Würzburg Hbf"], hbf["Trier Hbf"], hbf["Eisenach"]) == ("09663", "07211", "16063")
+    assert set(stations["gemeinde_ags"].dropna()) <= set(data.load("gemeinden")["gemeinde_ags"])
+    hospitals = data.load("hospitals")
+    assert hospitals["ags"].notna().all()
+    uni_wuerzburg = hospitals.query("year == 2019 and university_clinic and ags == '09663'")
+    assert uni_wuerzburg["beds"].max() == 1_438
+
+
+def test_reader_warnings_reach_the_provenance():
+    warnings = data.provenance()["tables"]["hospitals"]["warnings"]
+    assert any("is reported more than once" in w for w in warnings), warnings[:3]
+    assert not any("/" in w.split(",")[0] for w in warnings), "warnings must name files, not machine paths"
 
 
 def test_unknown_table():

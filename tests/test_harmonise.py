@@ -110,6 +110,15 @@ def test_missing_value_column():
         to_current_kreise(df, toy_keys(), value_cols=["persons"])
 
 
+@pytest.mark.parametrize("mark_estimates", [False, True])
+def test_empty_input_gives_empty_result(mark_estimates):
+    df = pd.DataFrame({"ags": pd.Series([], dtype=object), "year": pd.Series([], dtype=int),
+                       "sex": pd.Series([], dtype=object), "persons": pd.Series([], dtype=float)})
+    result = to_current_kreise(df, toy_keys(), value_cols=["persons"], mark_estimates=mark_estimates)
+    assert result.empty
+    assert list(result.columns) == ["ags", "year", "sex", "persons"] + (["estimated"] if mark_estimates else [])
+
+
 def test_population_jumps():
     series = pd.DataFrame({"ags": ["01001"] * 3, "year": [2000, 2001, 2002], "population": [100, 120, 121]})
     jumps = population_jumps(series)

@@ -88,14 +88,14 @@ def write_bbsr(path: Path, sheets=SHEETS, *, drop_header: str | None = None) -> 
 
 def test_gv100ad_gemeinden_fixture():
     table = read_gv100ad(GV100)
-    assert list(table.columns) == ["ags", "kreis_ags", "land", "name", "area_km2", "population",
+    assert list(table.columns) == ["gemeinde_ags", "ags", "land", "name", "area_km2", "population",
                                    "population_male", "population_female", "postcode"]
-    row = table.set_index("ags").loc["05774004"]
-    assert (row["kreis_ags"], row["land"], row["name"]) == ("05774", "05", "Musterdorf")
+    row = table.set_index("gemeinde_ags").loc["05774004"]
+    assert (row["ags"], row["land"], row["name"]) == ("05774", "05", "Musterdorf")
     assert row["area_km2"] == pytest.approx(50.50)
     assert (row["population"], row["population_male"], row["population_female"]) == (10001, 4900, 5101)
     assert row["postcode"] == "33100"
-    assert pd.isna(table.set_index("ags").loc["05774999", "postcode"])  # unpopulated area has none
+    assert pd.isna(table.set_index("gemeinde_ags").loc["05774999", "postcode"])  # unpopulated area has none
     source = table.attrs["source"]
     assert source.stand == "30.11.2021" and source.table == "GV100AD"
     assert "mit Quellenangabe gestattet" in source.licence
@@ -117,10 +117,11 @@ def test_gv100ad_real(raw_dir):
     path = raw_dir / "destatis" / "GV100AD_301121.ASC"
     gemeinden = read_gv100ad(path)
     kreise = read_gv100ad_kreise(path)
-    assert len(gemeinden) == 10_997 and gemeinden["ags"].is_unique
+    assert len(gemeinden) == 10_997 and gemeinden["gemeinde_ags"].is_unique
+    assert gemeinden["ags"].str.fullmatch(r"[0-9]{5}").all()
     assert len(kreise) == 400 and "16056" not in set(kreise["ags"])
     assert gemeinden["population"].sum() == 83_155_031 == kreise["population"].sum()
-    by_ags = gemeinden.set_index("ags")
+    by_ags = gemeinden.set_index("gemeinde_ags")
     assert by_ags.loc["05711000", "population"] == 333_509  # Bielefeld
     assert by_ags.loc["05774032", "name"] == "Paderborn, Stadt"
     assert by_ags.loc["05774032", "population"] == 151_864
@@ -130,101 +131,51 @@ def test_gv100ad_real(raw_dir):
     assert len(read_gv100ad_laender(path)) == 16
 
 
-def test_gv100ad_wrong_record_length(tmp_path):
-    path = _edit(GV100, tmp_path / "GV100AD.ASC", "Musterdorf ", "Musterdorf")
-    with pytest.raises(InputFormatError, match="219") as info:
-        read_gv100ad(path)
-    _assert_names(info.value, file=path, field="record length", line=10)
-
-
-def test_gv100ad_non_numeric_area(tmp_path):
-    path = _edit(GV100, tmp_path / "GV100AD.ASC", "00000005050", "000000050x0")
-    with pytest.raises(InputFormatError, match="000000050x0") as info:
-        read_gv100ad(path)
-    _assert_names(info.value, file=path, field="area_ha", line=10)
-
-
-def test_gv100ad_unknown_kreis_kind(tmp_path):
-    path = _edit(GV100, tmp_path / "GV100AD.ASC", "Musterhausen" + " " * 38 + "43", "Musterhausen" + " " * 38 + "49")
-    with pytest.raises(InputFormatError, match="'49'") as info:
-        read_gv100ad_kreise(path)
-    _assert_names(info.value, file=path, field="Textkennzeichen", line=6)
-
-
-def test_gv100ad_missing_file(tmp_path):
-    with pytest.raises(MissingInputError) as info:
-        read_gv100ad(tmp_path / "GV100AD_301121.ASC")
-    _assert_names(info.value, file=tmp_path / "GV100AD_301121.ASC")
-
-
 # --------------------------------------------------------------------------- GV-ISys
 
 
 def test_gv_isys_fixture():
     table = read_gv_isys(GVISYS)
-    assert list(table.columns) == ["ags", "kreis_ags", "name", "area_km2", "population", "population_male",
+    assert list(table.columns) == ["gemeinde_ags", "ags", "name", "area_km2", "population", "population_male",
                                    "population_female", "density", "postcode", "lon", "lat",
                                    "urbanisation", "urbanisation_label"]
-    by_ags = table.set_index("ags")
+    by_ags = table.set_index("gemeinde_ags")
     city = by_ags.loc["05711000"]
     assert (city["population"], city["population_male"], city["density"]) == (330_000, 160_000, 1275)
     assert city["area_km2"] == pytest.approx(258.83)
     assert (city["lon"], city["lat"]) == pytest.approx((8.53212, 52.020578))
     assert (city["urbanisation"], city["urbanisation_label"]) == (1, "dicht besiedelt")
     village = by_ags.loc["05774004"]  # land "5", gemeinde "4", postcode "4618": zeros restored
-    assert village["kreis_ags"] == "05774" and village["postcode"] == "04618"
+    assert village["ags"] == "05774" and village["postcode"] == "04618"
     assert np.isnan(by_ags.loc["07000999", "lon"]) and np.isnan(by_ags.loc["13000999", "lat"])  # 0/0 and empty
     assert table.attrs["source"].stand.startswith("31.12.2019")
+    assert table.attrs["warnings"] == []  # 0/0 is the spreadsheet's empty cell, not a position
 
 
 def test_gv_isys_real(raw_dir):
     table = read_gv_isys(raw_dir / "destatis" / "AuszugGV4QAktuell.csv")
-    assert len(table) == 11_004 and table["ags"].is_unique
+    assert len(table) == 11_004 and table["gemeinde_ags"].is_unique
     assert table["population"].sum() == 83_166_711  # 31.12.2019
-    assert table["kreis_ags"].nunique() == 401 + 2  # plus 07000, 13000 (unpopulated pseudo areas)
+    assert table["ags"].nunique() == 401 + 2  # plus 07000, 13000 (unpopulated pseudo areas)
     assert table["lon"].between(5.5, 15.5).sum() == len(table) - 3
-    assert table.set_index("ags").loc["05711000", "population"] == 334_195
+    assert table.set_index("gemeinde_ags").loc["05711000", "population"] == 334_195
+    assert table.attrs["warnings"] == []
     assert table["urbanisation"].value_counts().to_dict() == {3: 8093, 2: 2691, 1: 220}
 
 
-def test_gv_isys_mistyped_ags(tmp_path):
-    path = _edit(GVISYS, tmp_path / "gv.csv", "60,64,5,7,74,5001,4,", "60,64,5,7,7A,5001,4,")
-    with pytest.raises(InputFormatError, match="7A") as info:
-        read_gv_isys(path)
-    _assert_names(info.value, file=path, field="kreis", line=7)
-
-
-def test_gv_isys_coordinates_out_of_range(tmp_path):
-    path = _edit(GVISYS, tmp_path / "gv.csv", '"8,7","51,7"', '"51,7","8,7"')  # swapped
-    with pytest.raises(InputFormatError, match="outside Germany") as info:
-        read_gv_isys(path)
-    _assert_names(info.value, file=path, field="laengengrad", line=7)
-
-
-def test_gv_isys_lost_decimal_comma(tmp_path):
-    path = _edit(GVISYS, tmp_path / "gv.csv", '"8,53212"', '"853212"')
-    with pytest.raises(InputFormatError, match="853212") as info:
-        read_gv_isys(path)
-    _assert_names(info.value, file=path, field="laengengrad", line=5)
-
-
-def test_gv_isys_population_not_sum_of_sexes(tmp_path):
-    path = _edit(GVISYS, tmp_path / "gv.csv", " 5 101,", " 5 102,")
-    with pytest.raises(InputFormatError, match="maennlich") as info:
-        read_gv_isys(path)
-    _assert_names(info.value, file=path, field="bevoelkerung", line=7)
-
-
-def test_gv_isys_missing_column(tmp_path):
-    path = _edit(GVISYS, tmp_path / "gv.csv", ",laengengrad,", ",longitude,")
-    with pytest.raises(InputFormatError) as info:
-        read_gv_isys(path)
-    _assert_names(info.value, file=path, field="laengengrad", line=1)
-
-
-def test_gv_isys_missing_file(tmp_path):
-    with pytest.raises(MissingInputError):
-        read_gv_isys(tmp_path / "AuszugGV4QAktuell.csv")
+@pytest.mark.parametrize(("old", "new", "line"), [
+    ('"8,7","51,7"', '"51,7","8,7"', 7),  # swapped
+    ('"8,53212"', '"853212"', 5),  # lost decimal comma
+    ('"8,7","51,7"', '"8,7",', 7),  # longitude without its latitude
+])
+def test_gv_isys_coordinates_outside_germany_become_nan_with_a_warning(tmp_path, old, new, line):
+    """The one coordinate policy of all readers: NaN and a warning naming file and line."""
+    path = _edit(GVISYS, tmp_path / "gv.csv", old, new)
+    table = read_gv_isys(path)
+    row = table.set_index("gemeinde_ags").loc["05711000" if line == 5 else "05774004"]
+    assert np.isnan(row["lon"]) and np.isnan(row["lat"])
+    (warning,) = table.attrs["warnings"]
+    assert warning.startswith(f"{path.name}, line {line}: ") and "set to NaN" in warning  # no machine path
 
 
 # --------------------------------------------------------------------------- DemandRegio
@@ -257,32 +208,6 @@ def test_demandregio_nuts3_fixture():
     table = read_demandregio_nuts3(DR_NUTS3)
     assert list(table.columns) == ["ags", "nuts3", "name"]
     assert table.set_index("ags").loc["03159", "nuts3"] == "DE91C"
-
-
-def test_demandregio_duplicate_kreis_year(tmp_path):
-    path = _edit(DR_POPULATION, tmp_path / "population.csv", "1,1,4,1001000,1998,", "1,1,4,1001000,1997,")
-    with pytest.raises(InputFormatError, match="01001 and year 1997 occur twice") as info:
-        read_demandregio_population(path)
-    _assert_names(info.value, file=path, line=3)
-
-
-def test_demandregio_negative_population(tmp_path):
-    path = _edit(DR_POPULATION, tmp_path / "population.csv", ",84500.0", ",-84500.0")
-    with pytest.raises(InputFormatError, match="negative") as info:
-        read_demandregio_population(path)
-    _assert_names(info.value, file=path, field="value", line=3)
-
-
-def test_demandregio_missing_column(tmp_path):
-    path = _edit(DR_POPULATION, tmp_path / "population.csv", ",year,", ",jahr,")
-    with pytest.raises(InputFormatError) as info:
-        read_demandregio_population(path)
-    _assert_names(info.value, file=path, field="year", line=1)
-
-
-def test_demandregio_missing_file(tmp_path):
-    with pytest.raises(MissingInputError):
-        read_demandregio_population(tmp_path / "population.csv")
 
 
 # --------------------------------------------------------------------------- BBSR keys
@@ -346,6 +271,35 @@ def test_bbsr_keys_non_numeric_code(tmp_path):
     _assert_names(info.value, file=path, field="ags_old", line=2)
 
 
+@pytest.mark.parametrize("cell", ["1e2", "+87.8", "inf", "-", "87,8"])
+def test_bbsr_keys_text_cell_that_is_no_plain_number(tmp_path, cell):
+    header, rows = SHEETS[2018]
+    sheets = {2018: (header, [[*rows[0][:5], cell, *rows[0][6:]], *rows[1:]]), 2019: SHEETS[2019]}
+    path = write_bbsr(tmp_path / "keys.xlsx", sheets)
+    with pytest.raises(InputFormatError, match=cell.replace("+", r"\+")) as info:
+        read_bbsr_keys(path)
+    _assert_names(info.value, file=path, field="population_old", line=2)
+
+
+def test_bbsr_keys_text_numbers_read_like_cells(tmp_path):
+    header, rows = SHEETS[2018]
+    sheets = {2018: (header, [[*rows[0][:5], "87.8", *rows[0][6:]], *rows[1:]]), 2019: SHEETS[2019]}
+    table = read_bbsr_keys(write_bbsr(tmp_path / "keys.xlsx", sheets))
+    assert table.loc[(table["year"] == 2018) & (table["ags_old"] == "01001"), "population_old"].item() == 87_800.0
+
+
+def test_bbsr_keys_empty_sheet(tmp_path):
+    path = write_bbsr(tmp_path / "keys.xlsx", {2018: SHEETS[2018], 2019: (HEADER_10, [])})
+    book = openpyxl.load_workbook(path)
+    book.remove(book["2019-2020"])
+    book.create_sheet("2019-2020")  # a sheet without any cell
+    book.save(path)
+    with pytest.raises(InputFormatError, match="empty") as info:
+        read_bbsr_keys(path)
+    _assert_names(info.value, file=path)
+    assert "sheet '2019-2020'" in str(info.value)
+
+
 def test_bbsr_keys_not_a_workbook(tmp_path):
     path = tmp_path / "keys.xlsx"
     path.write_text("not a workbook", encoding="utf-8")
@@ -353,7 +307,43 @@ def test_bbsr_keys_not_a_workbook(tmp_path):
         read_bbsr_keys(path)
 
 
-def test_bbsr_keys_missing_file(tmp_path):
-    with pytest.raises(MissingInputError) as info:
-        read_bbsr_keys(tmp_path / "ref-kreise-umrech-2020-1990-2019.xlsx")
-    _assert_names(info.value, file=tmp_path / "ref-kreise-umrech-2020-1990-2019.xlsx")
+# --------------------------------------------------------------------------- bad input, one row each
+
+NUMBER_NOT_PLAIN = ["+10001", "1.0001e4", "10001e0", "1e4"]
+BAD_INPUT = [  # reader, fixture, text, replaced by, part of the message, field, line
+    (read_gv100ad, GV100, "Musterdorf ", "Musterdorf", "219", "record length", 10),
+    (read_gv100ad, GV100, "00000005050", "000000050x0", "000000050x0", "area_ha", 10),
+    (read_gv100ad_kreise, GV100, "Musterhausen" + " " * 38 + "43", "Musterhausen" + " " * 38 + "49", "'49'",
+     "Textkennzeichen", 6),
+    (read_gv_isys, GVISYS, "60,64,5,7,74,5001,4,", "60,64,5,7,7A,5001,4,", "7A", "kreis", 7),
+    (read_gv_isys, GVISYS, '"8,53212"', '"8,53O12"', "8,53O12", "laengengrad", 5),
+    *[(read_gv_isys, GVISYS, " 10 001,", f" {count},", count, "bevoelkerung", 7) for count in NUMBER_NOT_PLAIN],
+    (read_gv_isys, GVISYS, " 5 101,", " 5 102,", "maennlich", "bevoelkerung", 7),
+    (read_gv_isys, GVISYS, ",laengengrad,", ",longitude,", "column missing", "laengengrad", 1),
+    (read_demandregio_population, DR_POPULATION, "1,1,4,1001000,1998,", "1,1,4,1001000,1997,",
+     "ags 01001, year 1997 occurs twice", "id_region", 3),
+    *[(read_demandregio_population, DR_POPULATION, ",84500.0", f",{value}", value, "value", 3)
+      for value in ["8.45e4", "+84500.0", "inf", "84500.", "84500.0e0"]],
+    (read_demandregio_population, DR_POPULATION, ",84500.0", ",-84500.0", "negative", "value", 3),
+    (read_demandregio_population, DR_POPULATION, ",year,", ",jahr,", "column missing", "year", 1),
+]
+
+
+@pytest.mark.parametrize(("reader", "fixture", "old", "new", "message", "field", "line"), BAD_INPUT,
+                         ids=[f"{row[0].__name__}-{row[3].strip()[:20]}" for row in BAD_INPUT])
+def test_bad_input_names_file_line_field_and_fix(tmp_path, reader, fixture, old, new, message, field, line):
+    path = _edit(fixture, tmp_path / fixture.name, old, new)
+    with pytest.raises(InputFormatError) as info:
+        reader(path)
+    assert message in info.value.problem
+    _assert_names(info.value, file=path, field=field, line=line)
+
+
+@pytest.mark.parametrize(("reader", "name"), [
+    (read_gv100ad, "GV100AD_301121.ASC"), (read_gv_isys, "AuszugGV4QAktuell.csv"),
+    (read_demandregio_population, "population.csv"), (read_bbsr_keys, "ref-kreise-umrech-2020-1990-2019.xlsx"),
+])
+def test_missing_file(tmp_path, reader, name):
+    with pytest.raises(MissingInputError, match="does not exist") as info:
+        reader(tmp_path / name)
+    _assert_names(info.value, file=tmp_path / name)

@@ -305,13 +305,41 @@ def test_unknown_placeholder(genesis, tmp_path, placeholder):
     assert err.line == BIELEFELD_2019_LINE and err.field == "männlich | unter 3 Jahre"
 
 
-@pytest.mark.parametrize("cell", ["12a", "inf", "1,2,3"])
+@pytest.mark.parametrize("cell", ["12a", "inf", "1,2,3", "1e3", "1,5e5", "+5", "Infinity", "NaN", "1.2"])
 def test_non_numeric_cell(genesis, tmp_path, cell):
     lines = lines_of(genesis, CARE)
     number = next(i for i, line in enumerate(lines) if line.startswith("31.12.2019;05711;")) + 1
     lines[number - 1] = lines[number - 1].replace(";6330;", f";{cell};")
     err = error_of(read_regionalstatistik, write(tmp_path, lines))
     assert err.line == number and err.field == "Pflegebedürftige"
+
+
+@pytest.mark.parametrize("bad", ["31.13.2019", "30.02.2019", "00.12.2019", "31.12.0000", "0000"])
+def test_impossible_date(genesis, tmp_path, bad):
+    lines = lines_of(genesis, POPULATION)
+    lines[BIELEFELD_2019_LINE - 1] = lines[BIELEFELD_2019_LINE - 1].replace("31.12.2019", bad, 1)
+    err = error_of(read_genesis_classic, write(tmp_path, lines))
+    assert (err.line, err.field) == (BIELEFELD_2019_LINE, "time") and bad in err.problem
+
+
+def test_impossible_date_in_the_title(genesis, tmp_path):
+    lines = lines_of(genesis, EMPLOYMENT[0])
+    number = next(i for i, line in enumerate(lines) if line.startswith("Stichtag:")) + 1
+    lines[number - 1] = lines[number - 1].replace("30.06.2019", "31.06.2019")
+    err = error_of(read_regionalstatistik, write(tmp_path, lines))
+    assert (err.line, err.field) == (number, "time") and "31.06.2019" in err.problem
+
+
+@pytest.mark.parametrize("blank", ["", "   ", ";;;"])
+def test_blank_line_inside_the_data_block(genesis, tmp_path, blank):
+    lines = lines_of(genesis, POPULATION)
+    lines.insert(FOOTER_LINE - 1, blank)  # just before the '__________' footer
+    err = error_of(read_genesis_classic, write(tmp_path, lines))
+    assert err.line == FOOTER_LINE and err.problem == "blank line inside the data block"
+    lines = lines_of(genesis, FLAT)
+    lines.insert(2, blank)
+    err = error_of(read_genesis_flat, write(tmp_path, lines, encoding="utf-8"))
+    assert err.line == 3 and err.problem == "blank line inside the data block"
 
 
 def test_empty_value_cell(genesis, tmp_path):
@@ -333,6 +361,7 @@ def test_duplicate_row(genesis, tmp_path):
     lines.insert(BIELEFELD_2019_LINE, lines[BIELEFELD_2019_LINE - 1])
     err = error_of(read_genesis_classic, write(tmp_path, lines))
     assert err.line == BIELEFELD_2019_LINE + 1 and "twice" in err.problem
+    assert f"first at line {BIELEFELD_2019_LINE}" in err.problem
 
 
 def test_duplicate_keys_in_population_by_age(genesis, tmp_path):
@@ -417,6 +446,10 @@ def test_unknown_sex_and_age_labels(genesis, tmp_path):
     (3, "31.12.2019", "Ende 2019", "Zeit"),
     (3, ";105482", ";105482;1", None),
     (3, ";105482", ";k.A.", "BEVSTD__Bevoelkerungsstand__Anzahl"),
+    (3, ";105482", ";1.05482e5", "BEVSTD__Bevoelkerungsstand__Anzahl"),
+    (3, ";105482", ";+105482", "BEVSTD__Bevoelkerungsstand__Anzahl"),
+    (3, "31.12.2019", "31.13.2019", "Zeit"),
+    (3, "31.12.2019", "29.02.2019", "Zeit"),
 ])
 def test_flat_bad_input(genesis, tmp_path, line, old, new, field):
     lines = lines_of(genesis, FLAT)

@@ -11,25 +11,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from regiopol.errors import RegiopolError
-from regiopol.readers.genesis import (
-    care_recipients,
-    employment_at_workplace,
-    population_by_age,
-    read_genesis_classic,
-    read_genesis_flat,
-    read_regionalstatistik,
-    unemployment,
-)
+from regiopol.readers import genesis
 
 FIXTURES = Path(__file__).parent / "fixtures" / "genesis"
 CLASSIC = "12411-0018_sample.csv"
 REGIONAL = ["13111-07-05-4_2020_sample.csv", "13211-02-05-4_sample.csv", "22411-02-03-4_sample.csv"]
 FLAT = "12411-0012_flat_sample.csv"
+READERS = [(genesis.read_genesis_classic, CLASSIC), (genesis.read_genesis_flat, FLAT),
+           *[(genesis.read_regionalstatistik, name) for name in REGIONAL]]
+
+
+def employment_at_workplace(path: Path) -> pd.DataFrame:
+    return genesis.employment_at_workplace([path])
+
+
 TABLE_FUNCTIONS = [
-    (population_by_age, CLASSIC),
-    (lambda path: employment_at_workplace([path]), REGIONAL[0]),
-    (unemployment, REGIONAL[1]),
-    (care_recipients, REGIONAL[2]),
+    (genesis.population_by_age, CLASSIC),
+    (employment_at_workplace, REGIONAL[0]),
+    (genesis.unemployment, REGIONAL[1]),
+    (genesis.care_recipients, REGIONAL[2]),
 ]
 SETTINGS = settings(max_examples=200, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -91,33 +91,16 @@ def _returns_frame_or_project_error(call, path: Path, data: bytes) -> None:
     assert isinstance(result, pd.DataFrame)
 
 
-@SETTINGS
-@given(data=mutated(CLASSIC))
-def test_fuzz_classic(fuzz_file, data):
-    _returns_frame_or_project_error(read_genesis_classic, fuzz_file, data)
-
-
-@SETTINGS
-@given(name=st.sampled_from(REGIONAL), data=st.data())
-def test_fuzz_regionalstatistik(fuzz_file, name, data):
-    _returns_frame_or_project_error(read_regionalstatistik, fuzz_file, data.draw(mutated(name)))
-
-
-@SETTINGS
-@given(data=mutated(FLAT))
-def test_fuzz_flat(fuzz_file, data):
-    _returns_frame_or_project_error(read_genesis_flat, fuzz_file, data)
-
-
-@SETTINGS
-@given(function=st.sampled_from(TABLE_FUNCTIONS), data=st.data())
-def test_fuzz_table_functions(fuzz_file, function, data):
-    call, name = function
+@pytest.mark.parametrize(("call", "name"), READERS + TABLE_FUNCTIONS,
+                         ids=[f"{call.__name__}-{name}" for call, name in READERS + TABLE_FUNCTIONS])
+@settings(SETTINGS, max_examples=100)
+@given(data=st.data())
+def test_fuzz_mutated_fixture(fuzz_file, call, name, data):
     _returns_frame_or_project_error(call, fuzz_file, data.draw(mutated(name)))
 
 
 @SETTINGS
 @given(data=st.binary(max_size=300))
 def test_fuzz_random_bytes(fuzz_file, data):
-    for reader in (read_genesis_classic, read_regionalstatistik, read_genesis_flat):
+    for reader, _ in READERS[:3]:
         _returns_frame_or_project_error(reader, fuzz_file, data)

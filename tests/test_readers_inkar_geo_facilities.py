@@ -17,6 +17,7 @@ from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
 from regiopol.locate import assign_kreis_by_place, assign_kreis_by_point
 from regiopol.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
 from regiopol.readers.geo import read_kreis_geometries
+from regiopol.readers.gvisys import read_gv_isys
 from regiopol.readers.inkar import read_inkar_catalogue, read_inkar_regions, read_inkar_values
 
 FACILITIES = Path(__file__).parent / "fixtures" / "facilities"
@@ -39,18 +40,6 @@ def copy_with(tmp_path: Path, name: str, replace: tuple[str, str]) -> Path:
     target = tmp_path / name
     target.write_text(text.replace(replace[0], replace[1], 1), encoding="utf-8")
     return target
-
-
-def gemeinden_from_gv_isys(path: Path) -> pd.DataFrame:
-    try:
-        from regiopol.readers.gvisys import read_gv_isys
-    except ImportError:  # reader written in parallel; parse the few columns needed here
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        raw = raw[raw["satzart"] == "60"]
-        kreis = raw["land"] + raw["rb"] + raw["kreis"]
-        return pd.DataFrame({"ags": kreis + raw["gemeinde"], "kreis_ags": kreis,
-                             "name": raw["gemeindename"], "postcode": raw["postleitzahl"]})
-    return read_gv_isys(path)
 
 
 # ---------------------------------------------------------------- INKAR (fixtures)
@@ -89,6 +78,7 @@ def test_inkar_values_fixture(inkar_dir):
     assert values["year"].dtype.kind == "i" and values["value"].dtype == float
     source = values.attrs["source"]
     assert (source.table, source.title) == ("INKAR 2024", "Medizinische und soziale Versorgung")
+    assert source.file == "medizinische_und_soziale_versorgung.parquet"
     assert "BBSR" in source.publisher and "dl-de/by-2-0" in source.licence
 
 
@@ -115,11 +105,23 @@ def test_inkar_unknown_indicator(inkar_dir):
     assert "q_betten_bev" in str(err.value) and "catalogue" in str(err.value)
 
 
-def test_inkar_file_missing(tmp_path):
-    path = tmp_path / "bevoelkerung.parquet"
-    with pytest.raises(MissingInputError) as err:
+@pytest.mark.parametrize("cell", ["1e3", "+18.9", "inf", "18,9"])
+def test_inkar_text_values_are_plain_numbers(inkar_dir, cell):
+    path = inkar_dir / "bildung.parquet"
+    pd.DataFrame({"raumbezug": ["Kreise"] * 2, "kennziffer": ["09663000", "07211000"], "name": ["W", "T"],
+                  "zeitbezug": ["2021", "2021"], "q_schule": ["18.85", cell]}).to_parquet(path)
+    with pytest.raises(InputFormatError, match=cell.replace("+", r"\+")) as err:
         read_inkar_values(path)
-    assert_names(err, path)
+    assert_names(err, path, field="q_schule")
+
+
+def test_inkar_duplicate_region_and_year(inkar_dir):
+    path = inkar_dir / "bildung.parquet"
+    pd.DataFrame({"raumbezug": ["Kreise"] * 2, "kennziffer": ["09663000"] * 2, "name": ["W", "W"],
+                  "zeitbezug": ["2021", "2021"], "q_schule": [1.0, 2.0]}).to_parquet(path)
+    with pytest.raises(InputFormatError, match="kennziffer 09663000, zeitbezug 2021 occurs twice") as err:
+        read_inkar_values(path)
+    assert_names(err, path, field="kennziffer")
 
 
 def test_inkar_unknown_raumbezug(inkar_dir):
@@ -128,14 +130,6 @@ def test_inkar_unknown_raumbezug(inkar_dir):
         read_inkar_values(path, raumbezug="Landkreise")
     assert_names(err, path, field="raumbezug")
     assert "Kreise" in str(err.value)
-
-
-def test_inkar_not_parquet(tmp_path):
-    path = tmp_path / "bildung.parquet"
-    path.write_text("raumbezug;kennziffer\n", encoding="utf-8")
-    with pytest.raises(InputFormatError) as err:
-        read_inkar_values(path)
-    assert_names(err, path)
 
 
 # ---------------------------------------------------------------- INKAR (real files)
@@ -167,6 +161,7 @@ def test_kreis_geometries_fixture():
     assert kreise.crs.to_epsg() == 4326 and kreise["ags"].tolist()[:2] == ["09663", "09679"]
     assert kreise["population_2018"].tolist()[0] == 127880
     assert "GeoBasis-DE / BKG" in kreise.attrs["source"].publisher
+    assert kreise.attrs["source"].file == "kreise.geojson"
 
 
 def test_kreis_geometries_real(raw_dir):
@@ -187,12 +182,15 @@ def test_geojson_duplicate_ags(tmp_path):
     assert "09663" in str(err.value)
 
 
-def test_geojson_not_json(tmp_path):
+@pytest.mark.parametrize("population", [1e300, -5, 2.5, "abc", True, [1]])
+def test_geojson_population_not_a_count(tmp_path, population):
+    data = json.loads((FACILITIES / "kreise.geojson").read_text(encoding="utf-8"))
+    data["features"][1]["properties"]["destatis"]["population"] = population
     path = tmp_path / "kreise.geojson"
-    path.write_text('{"type": "FeatureCollection",\n "features": [\n {"type": "Feature",,}]}', encoding="utf-8")
+    path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(InputFormatError) as err:
         read_kreis_geometries(path)
-    assert_names(err, path, line=3)
+    assert_names(err, path, field="features[1].properties.destatis.population")
 
 
 def test_geojson_missing_ags(tmp_path):
@@ -222,7 +220,9 @@ def test_hospitals_fixture():
     # swapped coordinates (line 8, after a record spanning lines 5–6) → NaN with a warning
     assert np.isnan(hospitals["lat"].iloc[5]) and any("line 8" in w and "outside Germany" in w for w in warnings)
     assert sum("reported more than once" in w for w in warnings) == 2  # site 260720010-02 twice in 2019
+    assert all(w.startswith("hospitals.csv, line ") for w in warnings)  # the file's name, no machine path
     assert hospitals.attrs["source"].licence == "Nachnutzung mit Quellenangabe"
+    assert hospitals.attrs["source"].file == "hospitals.csv"
 
 
 def test_rail_stations_fixture():
@@ -235,6 +235,7 @@ def test_rail_stations_fixture():
     assert row.loc["Heidingsfeld Ost", "postcode"] == "97084"  # trailing blank in the file
     assert pd.isna(row.loc["Kasseler Tor", "street"])
     assert "CC BY 4.0" in stations.attrs["source"].licence
+    assert stations.attrs["source"].file == "stations.csv"
 
 
 @pytest.mark.parametrize("name", ["hochschulen.txt", "hochschulen_koordinaten.csv"])
@@ -242,6 +243,7 @@ def test_hochschulen_fixture(name):
     hochschulen = read_hochschulen(FACILITIES / name)
     assert list(hochschulen.columns) == ["hs_no", "short_name", "name", "type", "sponsor", "state", "students",
                                          "founded", "doctorate", "street", "postcode", "city", "lat", "lon"]
+    assert hochschulen.attrs["source"].file == name
     trier = hochschulen.iloc[0]
     assert (trier["hs_no"], trier["students"], trier["founded"], trier["doctorate"]) == (101, 11000, 1970, True)
     assert pd.isna(hochschulen["students"].iloc[2])
@@ -255,47 +257,51 @@ def test_hochschulen_fixture(name):
 
 # ---------------------------------------------------------------- bad input, one test each
 
-def test_hospitals_shifted_column(tmp_path):
-    path = copy_with(tmp_path, "hospitals.csv", (",0,1,1400,65000,", ",0,1,Betten,65000,"))
+BAD_INPUT = [  # reader, fixture, text, replaced by, part of the message, line, field
+    (read_hospitals, "hospitals.csv", ",0,1,1400,65000,", ",0,1,Betten,65000,", "Betten", 2, "quantityBeds"),
+    *[(read_hospitals, "hospitals.csv", ",0,1,1400,65000,", f",0,1,{beds},65000,", beds, 2, "quantityBeds")
+      for beds in ["1.4e3", "+1400", "inf", "1400.0e0"]],
+    (read_hospitals, "hospitals.csv", "Klinikum Mutterhaus Trier", "Klinikum Mutterhaus, Trier", "fields", 4, None),
+    (read_rail_stations, "stations.csv", "Rheinland-Pfalz Nord;;ja;", "Rheinland-Pfalz Nord;;teils;", "teils", 3,
+     "Fernverkehr"),
+    (read_rail_stations, "stations.csv", ";NWH;2;", ";NWH;9;", "9", 2, "Kat. Vst"),
+    (read_hochschulen, "hochschulen.txt", "\tAnzahl Studierende\t", "\tStudierende\t", "column missing", 1,
+     "Anzahl Studierende"),
+]
+
+
+@pytest.mark.parametrize(("reader", "name", "old", "new", "message", "line", "field"), BAD_INPUT,
+                         ids=[f"{row[1]}-{row[3].strip()[:20]}" for row in BAD_INPUT])
+def test_bad_input(tmp_path, reader, name, old, new, message, line, field):
+    path = copy_with(tmp_path, name, (old, new))
     with pytest.raises(InputFormatError) as err:
-        read_hospitals(path)
-    assert_names(err, path, line=2, field="quantityBeds")
+        reader(path)
+    assert message in err.value.problem
+    assert_names(err, path, line=line, field=field)
 
 
-def test_hospitals_extra_field(tmp_path):
-    path = copy_with(tmp_path, "hospitals.csv", ("Klinikum Mutterhaus Trier", "Klinikum Mutterhaus, Trier"))
-    with pytest.raises(InputFormatError) as err:
-        read_hospitals(path)
-    assert_names(err, path, line=4)
+@pytest.mark.parametrize(("reader", "name"), [
+    (read_inkar_values, "bevoelkerung.parquet"), (read_kreis_geometries, "landkreise_simplify200.geojson"),
+    (read_rail_stations, "db_stationsdaten_2016.csv"),
+])
+def test_file_missing(tmp_path, reader, name):
+    with pytest.raises(MissingInputError, match="does not exist") as err:
+        reader(tmp_path / name)
+    assert_names(err, tmp_path / name)
 
 
-def test_stations_unknown_fernverkehr(tmp_path):
-    path = copy_with(tmp_path, "stations.csv", ("Rheinland-Pfalz Nord;;ja;", "Rheinland-Pfalz Nord;;teils;"))
-    with pytest.raises(InputFormatError) as err:
-        read_rail_stations(path)
-    assert_names(err, path, line=3, field="Fernverkehr")
-    assert "teils" in str(err.value)
-
-
-def test_stations_category_out_of_range(tmp_path):
-    path = copy_with(tmp_path, "stations.csv", (";NWH;2;", ";NWH;9;"))
-    with pytest.raises(InputFormatError) as err:
-        read_rail_stations(path)
-    assert_names(err, path, line=2, field="Kat. Vst")
-
-
-def test_hochschulen_missing_column(tmp_path):
-    path = copy_with(tmp_path, "hochschulen.txt", ("\tAnzahl Studierende\t", "\tStudierende\t"))
-    with pytest.raises(InputFormatError) as err:
-        read_hochschulen(path)
-    assert_names(err, path, line=1, field="Anzahl Studierende")
-
-
-def test_facility_file_missing(tmp_path):
-    path = tmp_path / "db_stationsdaten_2016.csv"
-    with pytest.raises(MissingInputError) as err:
-        read_rail_stations(path)
-    assert_names(err, path)
+@pytest.mark.parametrize(("reader", "name", "content", "message", "line"), [
+    (read_inkar_values, "bildung.parquet", "raumbezug;kennziffer\n", "not a Parquet file", None),
+    (read_kreis_geometries, "kreise.geojson", '{"type": "FeatureCollection",\n "features": [\n {"type": "Feature",,}]}',
+     "not valid JSON", 3),
+    (read_kreis_geometries, "kreise.geojson", '{"features": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested", None),
+])
+def test_file_not_in_its_format(tmp_path, reader, name, content, message, line):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputFormatError, match=message) as err:
+        reader(path)
+    assert_names(err, path, line=line)
 
 
 # ---------------------------------------------------------------- fuzz: mutated CSVs parse or raise RegiopolError
@@ -388,10 +394,21 @@ def test_assign_by_place_fixture():
         "Kasseler Tor": ("05774", "postcode"), "Feldhaltepunkt": ("09679", "postcode_range"),
     }
     for name, (kreis, how) in expected.items():
-        assert (assigned.loc[name, "kreis_ags"], assigned.loc[name, "assigned_by"]) == (kreis, how), name
-    assert pd.isna(assigned.loc["Irgendwo", "kreis_ags"])
+        assert (assigned.loc[name, "ags"], assigned.loc[name, "assigned_by"]) == (kreis, how), name
+    assert assigned.loc["Würzburg Hbf", "gemeinde_ags"] == "09663000"
+    assert pd.isna(assigned.loc["Irgendwo", "ags"])
     assert pd.isna(assigned.loc["Feldhaltepunkt", "gemeinde_ags"])
-    assert assigned.attrs["warnings"] == ["1 of 10 stations (10.0%) matched no Gemeinde: kreis_ags <NA>"]
+    assert "kreis_ags" not in assigned.columns
+    assert assigned.attrs["warnings"] == ["1 of 10 stations (10.0%) matched no Gemeinde and have no Kreis: Irgendwo"]
+
+
+def test_assign_by_place_needs_the_renamed_columns():
+    stations = read_rail_stations(FACILITIES / "stations.csv")
+    old = pd.read_csv(FACILITIES / "gemeinden.csv", dtype=str).rename(
+        columns={"ags": "kreis_ags", "gemeinde_ags": "ags"})
+    with pytest.raises(InputFormatError) as err:
+        assign_kreis_by_place(stations, old)
+    assert err.value.field == "gemeinde_ags" and "Fix:" in str(err.value)
 
 
 def test_assign_real(raw_dir):
@@ -407,10 +424,10 @@ def test_assign_real(raw_dir):
     assert hochschulen.loc["Universität Paderborn", "ags"] == "05774"
 
     stations = assign_kreis_by_place(read_rail_stations(facilities / "db_stationsdaten_2016.csv"),
-                                     gemeinden_from_gv_isys(raw_dir / "destatis" / "AuszugGV4QAktuell.csv"))
-    kreis = stations.set_index("name")["kreis_ags"]
+                                     read_gv_isys(raw_dir / "destatis" / "AuszugGV4QAktuell.csv"))
+    kreis = stations.set_index("name")["ags"]
     expected = {"Würzburg Hbf": "09663", "Bielefeld Hbf": "05711", "Trier Hbf": "07211", "Koblenz Hbf": "07111",
                 "Erfurt Hbf": "16051", "Rostock Hbf": "13003", "Paderborn Hbf": "05774"}
     assert {name: kreis[name] for name in expected} == expected
-    assert stations.loc[stations["long_distance"], "kreis_ags"].notna().all()
-    assert stations["kreis_ags"].notna().mean() > 0.97
+    assert stations.loc[stations["long_distance"], "ags"].notna().all()
+    assert stations["ags"].notna().mean() > 0.97

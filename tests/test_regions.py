@@ -102,6 +102,21 @@ def test_bad_region_file(tmp_path, old, new, message):
 def test_missing_region_file(tmp_path):
     with pytest.raises(ConfigError, match=r"region file does not exist.*Fix"):
         regions.load(tmp_path / "nope.toml")
+    with pytest.raises(ConfigError, match=r"region file cannot be read.*Fix"):
+        regions.load(tmp_path)
+
+
+def test_region_that_is_not_a_table(tmp_path):
+    path = tmp_path / "regions.toml"
+    path.write_text('region = ["trier"]\n[areas]\nunknown = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"no \[\[region\]\] blocks"):
+        regions.load(path)
+
+
+def test_core_and_surrounding_kreise():
+    trier = regions.get("trier")
+    assert trier.core_kreis == "07211"
+    assert trier.surrounding_kreise == ("07231", "07232", "07233", "07235")
 
 
 def test_unknown_slug():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,17 @@ PLACEHOLDERS = {
     "x": "Tabellenfach gesperrt, weil Aussage nicht sinnvoll",
     "/": "keine Angaben, da Zahlenwert nicht sicher genug",
 }
+# Germany's bounding box (WGS84 degrees); a point outside is a geocoding or typing error.
+GERMANY_BOUNDS = {"lon": (5.5, 15.5), "lat": (47.0, 55.2)}
+MISSING_FIX = "check the raw data directory (--raw or REGIOPOL_RAW_DIR) or download the file again"
+
+
+def require_file(path: str | Path, *, fix: str = MISSING_FIX) -> Path:
+    """``path`` as a :class:`Path`; :class:`MissingInputError` naming it if it is no file."""
+    path = Path(path)
+    if not path.is_file():
+        raise MissingInputError("file does not exist", file=path, fix=fix)
+    return path
 
 
 def read_text(path: str | Path, *, encoding: str) -> str:
@@ -29,12 +41,7 @@ def read_text(path: str | Path, *, encoding: str) -> str:
     ``encoding="latin-1"`` (the GENESIS classic formats) also accepts a UTF-8 copy of the
     same file, since a UTF-8 file decoded as Latin-1 would silently give mojibake.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise MissingInputError(
-            "file does not exist", file=path,
-            fix="check the raw data directory (--raw or REGIOPOL_RAW_DIR) or download the table again",
-        )
+    path = require_file(path)
     data = path.read_bytes()
     if not data.strip():
         raise InputFormatError("file is empty", file=path, fix="download the table again")
@@ -57,64 +64,185 @@ def read_text(path: str | Path, *, encoding: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def fail_at_first(
+    bad: pd.Series, *, file, field: str | None, problem: str, fix: str,
+    cells: pd.Series | None = None, lines: pd.Series | None = None,
+) -> None:
+    """Raise :class:`InputFormatError` for the first row flagged in ``bad`` (``<NA>``: flagged).
+
+    ``problem`` may contain ``{cell}`` (that row's value in ``cells``), ``field`` may
+    contain ``{row}`` (the row's index label, for files without line numbers such as a
+    GeoJSON: ``features[{row}].properties.AGS``); ``lines`` (aligned with ``bad``) gives
+    the line number named in the message.
+    """
+    flagged = bad.fillna(True).to_numpy(dtype=bool)
+    if not flagged.any():
+        return
+    label = bad.index[flagged.argmax()]
+    if cells is not None:
+        problem = problem.replace("{cell}", str(cells[label]))
+    line = None if lines is None else int(lines[label])
+    field = None if field is None else field.replace("{row}", str(label))
+    raise InputFormatError(problem, file=file, line=line, field=field, fix=fix)
+
+
+def check_unique(
+    frame: pd.DataFrame, keys: list[str], *, file, lines: pd.Series | None = None,
+    field: str | None = None, fix: str = "keep one row per key, as in the official file, or download it again",
+) -> None:
+    """Raise at the first row whose ``keys`` repeat an earlier row's, naming both rows
+    (by ``lines``, or by ``field`` if it contains ``{row}`` as in :func:`fail_at_first`).
+
+    ``field`` defaults to the first key.
+    """
+    repeated = frame.duplicated(keys)
+    if not repeated.any():
+        return
+    group = frame.groupby(keys, sort=False, dropna=False).ngroup()
+    label = repeated.idxmax()
+    earlier = group.index[(group == group[label]).to_numpy()][0]
+    field = field or keys[0]
+    first = ""
+    if lines is not None:
+        first = f" (first at line {int(lines[earlier])})"
+    elif "{row}" in field:
+        first = f" (first at {field.replace('{row}', str(earlier))})"
+    shown = ", ".join(f"{key} {frame.at[label, key]}" for key in keys)
+    fail_at_first(repeated, file=file, field=field, problem=f"{shown} occurs twice{first}", fix=fix, lines=lines)
+
+
 def parse_numbers(
-    cells: pd.Series, *, file, field: str, lines: pd.Series | None = None, decimal: str = ","
+    cells: pd.Series, *, file, field: str, lines: pd.Series | None = None, decimal: str = ",",
+    thousands: str | None = None, allow_empty: bool = True, placeholders: bool = True,
 ) -> tuple[pd.Series, pd.Series]:
     """Parse official number cells into floats and a flag column.
 
     Returns ``(values, flags)``: ``values`` is float with NaN where the cell holds an
     official placeholder (``-`` ``.`` ``...`` ``x`` ``/``), ``flags`` holds that
     placeholder (else ``<NA>``), so "nichts vorhanden" stays distinguishable from
-    "geheim". Anything else that is not a number raises :class:`InputFormatError`
-    naming the line and field.
+    "geheim". A number is ASCII digits with an optional ``-`` and ``decimal`` part, the
+    digits optionally grouped by threes with ``thousands`` (default ``.`` with a decimal
+    comma, none with a decimal point; ``" "`` also stands for the no-break spaces).
+    Anything else – ``+5``, ``1e3``, ``inf`` … – raises :class:`InputFormatError` naming
+    the line and field; so do empty cells unless ``allow_empty`` (then NaN) and the
+    placeholders unless ``placeholders``. Cells that already hold numbers (a
+    spreadsheet's numeric cells) are taken as they are, if finite.
     """
-    text = cells.astype("string").str.strip()
-    is_flag = text.isin(list(PLACEHOLDERS)).fillna(False).astype(bool)
-    numeric = text.where(~is_flag)
-    if decimal == ",":
-        numeric = numeric.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    values = pd.to_numeric(numeric, errors="coerce")
-    bad = values.isna() & ~is_flag & text.notna() & (text != "")
-    if bad.any():
-        label = bad[bad].index[0]
-        line = None if lines is None else int(lines[label])
-        raise InputFormatError(
-            f"'{cells[label]}' is neither a number nor an official placeholder "
-            f"({' '.join(p for p in PLACEHOLDERS if p.isascii())})",
-            file=file, line=line, field=field,
-            fix="check that the columns are not shifted and the file is the official export",
-        )
-    flags = text.where(is_flag)
-    return values.astype(float), flags
+    if thousands is None and decimal == ",":
+        thousands = "."
+    given = _holds_numbers(cells)
+    numbers = pd.to_numeric(cells.where(given), errors="coerce").astype(float)
+    text = cells.where(~given).astype("string").str.strip()
+    empty = (given & numbers.isna()) | (~given & (text.isna() | (text == "")).fillna(True).astype(bool))
+    fix = "check that the columns are not shifted and the file is the official export"
+    if not allow_empty:
+        fail_at_first(empty, file=file, field=field, lines=lines, fix=fix, problem="empty cell" + (
+            " (official exports write a placeholder such as '-' or '.')" if placeholders else ""))
+    is_flag = text.isin(list(PLACEHOLDERS)).fillna(False).astype(bool) & placeholders
+    candidate = text.where(~(given | empty | is_flag))
+    ok = candidate.isna() | candidate.str.fullmatch(_number_pattern(decimal, thousands)).fillna(False)
+    problem = "'{cell}' is not a number"
+    if placeholders:
+        problem = "'{cell}' is neither a number nor an official placeholder (" + " ".join(
+            p for p in PLACEHOLDERS if p.isascii()) + ")"
+    fail_at_first(~ok.astype(bool), file=file, field=field, problem=problem, fix=fix, cells=cells, lines=lines)
+    if thousands:
+        candidate = candidate.str.replace(_separator_class(thousands), "", regex=True)
+    parsed = candidate.str.replace(decimal, ".", regex=False).astype("float64")
+    values = numbers.where(given, parsed)
+    fail_at_first(pd.Series(np.isinf(values.to_numpy()), index=cells.index), file=file, field=field, fix=fix,
+                  problem="'{cell}' is not a finite number", cells=cells, lines=lines)
+    return values, text.where(is_flag)
+
+
+def parse_counts(cells: pd.Series, *, file, field: str, lines: pd.Series | None = None, **options) -> pd.Series:
+    """:func:`parse_numbers` (``options``: decimal, thousands, allow_empty, placeholders)
+    followed by :func:`as_count`: non-negative whole numbers as nullable Int64."""
+    values, _ = parse_numbers(cells, file=file, field=field, lines=lines, **options)
+    return as_count(values, file=file, field=field, lines=lines)
 
 
 def as_count(values: pd.Series, *, file, field: str, lines: pd.Series | None = None) -> pd.Series:
     """Counts must be non-negative whole numbers; returned as nullable Int64."""
-    negative = values < 0
-    if negative.any():
-        label = negative[negative].index[0]
-        line = None if lines is None else int(lines[label])
-        raise InputFormatError(
-            f"negative count {values[label]:g}", file=file, line=line, field=field,
-            fix="counts cannot be negative: check the file against the official table",
-        )
-    implausible = values.notna() & ~(values.abs() < 2**53)  # infinite or beyond exact integers
-    if implausible.any():
-        label = implausible[implausible].index[0]
-        line = None if lines is None else int(lines[label])
-        raise InputFormatError(
-            f"count {values[label]:g} is not a plausible count", file=file, line=line, field=field,
-            fix="check that the columns are not shifted and the file is the official export",
-        )
-    fractional = values.notna() & (values != np.round(values))
-    if fractional.any():
-        label = fractional[fractional].index[0]
-        line = None if lines is None else int(lines[label])
-        raise InputFormatError(
-            f"count {values[label]:g} is not a whole number", file=file, line=line, field=field,
-            fix="check the decimal separator and that the columns are not shifted",
-        )
+    checks = [
+        (values < 0, "negative count {cell}", "counts cannot be negative: check the file against the official table"),
+        (values.notna() & ~(values.abs() < 2**53), "count {cell} is not a plausible count",  # infinite or too large
+         "check that the columns are not shifted and the file is the official export"),
+        (values.notna() & (values != np.round(values)), "count {cell} is not a whole number",
+         "check the decimal separator and that the columns are not shifted"),
+    ]
+    for bad, problem, fix in checks:
+        if bad.any():
+            fail_at_first(bad, file=file, field=field, problem=problem, fix=fix, cells=values.map("{:g}".format),
+                          lines=lines)
     return values.round().astype("Int64")
+
+
+def parse_postcodes(cells: pd.Series, *, file, field: str, lines: pd.Series | None = None) -> pd.Series:
+    """5-digit postcode strings (``<NA>`` for an empty cell); blanks inside are dropped and
+    4 digits (the leading zero lost in a spreadsheet: ``4618``) are padded."""
+    text = cells.astype("string").str.replace(r"\s+", "", regex=True).replace("", pd.NA)
+    text = text.where(text.str.len() != 4, "0" + text)
+    fail_at_first(text.notna() & ~text.str.fullmatch(r"[0-9]{5}").fillna(False).astype(bool), file=file,
+                  field=field, lines=lines, cells=cells, problem="'{cell}' is not a German postcode (5 digits)",
+                  fix="check that the columns are not shifted")
+    return text
+
+
+def parse_coordinates(
+    lon_cells: pd.Series, lat_cells: pd.Series, *, file, lon_field: str, lat_field: str,
+    lines: pd.Series | None = None, decimal: str = ".",
+) -> tuple[pd.Series, pd.Series, list[str]]:
+    """Longitude and latitude (WGS84 degrees) and warnings.
+
+    A cell that is not a number raises. A point outside :data:`GERMANY_BOUNDS` or with
+    only one of its coordinates – a geocoding or typing error, e.g. swapped or lost
+    decimal separators – is set to NaN (both coordinates) and listed in the returned
+    warnings with the file's name (no directory: warnings go into the provenance record)
+    and line, so one bad point does not fail the whole read.
+    """
+    lon, _ = parse_numbers(lon_cells, file=file, field=lon_field, lines=lines, decimal=decimal, thousands="",
+                           placeholders=False)
+    lat, _ = parse_numbers(lat_cells, file=file, field=lat_field, lines=lines, decimal=decimal, thousands="",
+                           placeholders=False)
+    inside = lon.between(*GERMANY_BOUNDS["lon"]) & lat.between(*GERMANY_BOUNDS["lat"])
+    dropped = (lon.notna() | lat.notna()) & ~inside
+    where = lines if lines is not None else pd.Series(lon.index, index=lon.index)
+    label = "line" if lines is not None else "row"
+    warnings = [
+        f"{Path(file).name}, {label} {line}: coordinates (lat {y:g}, lon {x:g}) "
+        + ("lie outside Germany" if pd.notna(x) and pd.notna(y) else "are incomplete")
+        + " – set to NaN (check for swapped coordinates or a lost decimal separator)"
+        for line, x, y in zip(where[dropped], lon[dropped], lat[dropped])
+    ]
+    return lon.mask(dropped), lat.mask(dropped), warnings
+
+
+def text_as_object(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its text columns as object (like :func:`regiopol.codes.kreis_series`
+    returns them) and a fresh index – the form all readers return."""
+    text = table.select_dtypes("string").columns
+    return table.astype({column: object for column in text}).reset_index(drop=True)
+
+
+def _holds_numbers(cells: pd.Series) -> pd.Series:
+    """Which cells already hold numbers (not text, not booleans)."""
+    if cells.dtype == object:
+        return cells.map(lambda cell: isinstance(cell, (int, float, np.integer, np.floating))
+                         and not isinstance(cell, (bool, np.bool_))).astype(bool)
+    numeric = pd.api.types.is_numeric_dtype(cells) and not pd.api.types.is_bool_dtype(cells)
+    return pd.Series(numeric, index=cells.index, dtype=bool)
+
+
+def _separator_class(thousands: str) -> str:
+    return "[ \u00a0\u202f]" if thousands == " " else re.escape(thousands)
+
+
+def _number_pattern(decimal: str, thousands: str | None) -> str:
+    """Plain digits, or digits grouped by threes; an optional sign ``-`` and decimal part."""
+    fraction = f"(?:{re.escape(decimal)}[0-9]+)?"
+    grouped = f"|[0-9]{{1,3}}(?:{_separator_class(thousands)}[0-9]{{3}})+" if thousands else ""
+    return f"-?(?:[0-9]+{grouped}){fraction}"
 
 
 def read_delimited(path: str | Path, *, sep: str, encoding: str = "utf-8") -> tuple[pd.DataFrame, pd.Series]:
@@ -177,12 +305,7 @@ def parse_flags(
     """
     text = cells.astype("string").str.strip().str.lower()
     values = text.map(mapping)
-    bad = values.isna() & text.notna() & (text != "")
-    if bad.any():
-        label = bad[bad].index[0]
-        line = None if lines is None else int(lines[label])
-        raise InputFormatError(
-            f"'{cells[label]}' is not one of {', '.join(mapping)}", file=file, line=line, field=field,
-            fix="check that the columns are not shifted and the file is the official export",
-        )
+    fail_at_first(values.isna() & text.notna() & (text != ""), file=file, field=field, lines=lines, cells=cells,
+                  problem=f"'{{cell}}' is not one of {', '.join(mapping)}",
+                  fix="check that the columns are not shifted and the file is the official export")
     return values.astype("boolean")

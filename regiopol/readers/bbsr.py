@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from regiopol.codes import kreis_series
-from regiopol.errors import InputFormatError, MissingInputError
+from regiopol.errors import InputFormatError
+from regiopol.readers._text import MISSING_FIX, check_unique, fail_at_first, parse_numbers, require_file
 from regiopol.sources import BBSR, DL_DE_BY_2_0, Source, attach
 
 TARGET_YEAR = 2020
-SHEET = re.compile(rf"(\d{{4}})-{TARGET_YEAR}")
+SHEET = re.compile(rf"([0-9]{{4}})-{TARGET_YEAR}")
 # Output column → pattern matched against the header cell (lower case, blanks collapsed,
 # hyphenation removed); {y} is the sheet's year.
 HEADERS = {
@@ -43,7 +44,8 @@ HEADERS = {
     "key_employment": r"beschäftigten ?proportionaler umsteige ?schlüssel",
     "area_km2_old": r"fläche am {d}{y} in km²",
     "population_old": r"bevölkerung am {d}{y} in 1\.?000",
-    "employees_old": r"sozialvers\. ?pflichtig beschäftigte am arbeitsort am \d{{1,2}}\.\d{{1,2}}\.{y} in 1\.?000",
+    "employees_old": r"sozialvers\. ?pflichtig beschäftigte am arbeitsort am [0-9]{{1,2}}\.[0-9]{{1,2}}\.{y} "
+                     r"in 1\.?000",
     "ags_2020": rf"kreise {{d}}{TARGET_YEAR}",
     "name_2020": rf"kreisname {TARGET_YEAR}",
 }
@@ -64,10 +66,7 @@ def read_bbsr_keys(path: str | Path) -> pd.DataFrame:
     area_km2_old, population_old (persons, float), employees_old (persons, float, NaN
     before 1997) – the last three for the whole old Kreis (see the module docstring).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise MissingInputError("file does not exist", file=path,
-                                fix="check the raw data directory (--raw or REGIOPOL_RAW_DIR) or " + FIX)
+    path = require_file(path, fix=f"{MISSING_FIX}: {FIX}")
     try:  # one call reads every sheet: the workbook is opened and parsed once
         sheets = pd.read_excel(path, sheet_name=None, header=None, engine="openpyxl")
     except Exception as err:  # openpyxl/zipfile raise many types for a broken workbook
@@ -94,7 +93,7 @@ def _sheet(raw: pd.DataFrame, year: int, path: Path, name: str) -> pd.DataFrame:
               for cell in raw.iloc[header_row]]
     columns = {}
     for column, pattern in HEADERS.items():
-        regex = re.compile(pattern.format(y=year, d=r"(?:\d{1,2}\.\d{1,2}\.)?"))
+        regex = re.compile(pattern.format(y=year, d=r"(?:[0-9]{1,2}\.[0-9]{1,2}\.)?"))
         found = [i for i, cell in enumerate(header) if regex.fullmatch(cell)]
         if found:
             columns[column] = found[0]
@@ -106,27 +105,24 @@ def _sheet(raw: pd.DataFrame, year: int, path: Path, name: str) -> pd.DataFrame:
     body = _data_rows(body, where)
     lines = pd.Series(body.index + 1, index=body.index)
     table = pd.DataFrame({"year": year}, index=body.index)
-    for column in CODES:
-        table[column] = kreis_series(_integer_text(body[column], where, lines, column),
-                                     file=where, field=column, lines=lines)
+    for column in CODES:  # integers without the leading zero, e.g. 1001000 (or 1001000.0)
+        table[column] = kreis_series(body[column], file=where, field=column, lines=lines)
     for column in ("name_old", "name_2020"):
         table[column] = body[column].astype(str).str.strip()
     for column in NUMBERS:
-        table[column] = _numbers(body[column], where, lines, column) if column in body else np.nan
+        table[column] = _non_negative_numbers(body[column], where, lines, column) if column in body else np.nan
     for column in IN_THOUSANDS:
         table[column] *= 1000
     for column, key in PARTS.items():
         table[column] = _old_kreis_total(table, column, key)
     table = table[["year", "ags_old", "name_old", "ags_2020", "name_2020", *NUMBERS]]
-    duplicated = table.duplicated(["ags_old", "ags_2020"])
-    if duplicated.any():
-        label = duplicated[duplicated].index[0]
-        raise InputFormatError(f"the pair {table.at[label, 'ags_old']} → {table.at[label, 'ags_2020']} occurs twice",
-                               file=where, line=int(lines[label]), field="ags_old", fix=FIX)
+    check_unique(table, ["ags_old", "ags_2020"], file=where, lines=lines, fix=FIX)
     return table.reset_index(drop=True)
 
 
 def _header_row(raw: pd.DataFrame, where: str) -> int:
+    if raw.shape[0] == 0 or raw.shape[1] == 0:
+        raise InputFormatError("sheet is empty", file=where, fix=FIX)
     first = raw.iloc[:20, 0].astype(str).str.strip().str.lower().str.startswith("kreise")
     if not first.any():
         raise InputFormatError("no header row (a first cell starting with 'Kreise') in the first 20 rows",
@@ -143,25 +139,12 @@ def _data_rows(body: pd.DataFrame, where: str) -> pd.DataFrame:
     return body[body.notna().any(axis=1)]
 
 
-def _integer_text(cells: pd.Series, where: str, lines: pd.Series, column: str) -> pd.Series:
-    """Integer codes (``1001000``, also read as ``1001000.0``) as digit strings."""
-    values = pd.to_numeric(cells, errors="coerce")
-    bad = values.isna() | (values != values.round()) | (values < 0)
-    if bad.any():
-        label = bad[bad].index[0]
-        raise InputFormatError(f"'{cells[label]}' is not a Kreis code", file=where, line=int(lines[label]),
-                               field=column, fix="Kreis codes are whole numbers like 1001000; " + FIX)
-    return values.astype("int64").astype(str)
-
-
-def _numbers(cells: pd.Series, where: str, lines: pd.Series, column: str) -> pd.Series:
-    values = pd.to_numeric(cells, errors="coerce")
-    bad = (values.isna() & cells.notna()) | (values < 0)
-    if bad.any():
-        label = bad[bad].index[0]
-        raise InputFormatError(f"'{cells[label]}' is not a non-negative number", file=where,
-                               line=int(lines[label]), field=column, fix=FIX)
-    return values.astype(float)
+def _non_negative_numbers(cells: pd.Series, where: str, lines: pd.Series, column: str) -> pd.Series:
+    """Numeric cells as they are; text cells must be plain numbers with a decimal point."""
+    values, _ = parse_numbers(cells, file=where, field=column, lines=lines, decimal=".", placeholders=False)
+    fail_at_first(values < 0, file=where, field=column, lines=lines, cells=cells,
+                  problem="'{cell}' is not a non-negative number", fix=FIX)
+    return values
 
 
 def _old_kreis_total(table: pd.DataFrame, column: str, key: str) -> pd.Series:

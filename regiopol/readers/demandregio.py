@@ -24,13 +24,21 @@ import numpy as np
 import pandas as pd
 
 from regiopol.codes import kreis_series
-from regiopol.errors import InputFormatError
-from regiopol.readers._text import as_count, parse_numbers, read_delimited, require_columns
+from regiopol.readers._text import (
+    as_count,
+    check_unique,
+    fail_at_first,
+    parse_numbers,
+    read_delimited,
+    require_columns,
+    text_as_object,
+)
 from regiopol.sources import Source, attach
 
 DEMANDREGIO = "DemandRegio-Projekt (FfE, TU Berlin, DLR), Datenbasis Destatis"
 BOUNDARY_YEAR = 2016  # Kreis boundaries of the population table (BBSR key sheet "2016-2020")
 YEARS = (1950, 2100)  # plausible range of a population year
+FIX = "check that the columns are not shifted and the file is the DemandRegio export"
 
 
 def read_demandregio_population(path: str | Path) -> pd.DataFrame:
@@ -39,31 +47,24 @@ def read_demandregio_population(path: str | Path) -> pd.DataFrame:
     estimate for a Kreis cut by a reform, rounded here)."""
     frame, lines = read_delimited(path, sep=",", encoding="utf-8")
     require_columns(frame, ["id_region", "year", "value"], file=path)
-    region = frame["id_region"]
-    _first(~region.str.fullmatch(r"[0-9]+(\.0)?").fillna(False).astype(bool), path, lines, "id_region",
-           "'{}' is not a Kreis code (AGS × 1000, digits only)", region)
+    region, year = frame["id_region"], frame["year"]
+    fail_at_first(~region.str.fullmatch(r"[0-9]+(\.0)?"), file=path, field="id_region", cells=region, lines=lines,
+                  problem="'{cell}' is not a Kreis code (AGS × 1000, digits only)", fix=FIX)
     ags = kreis_series(region.str.replace(r"\.0$", "", regex=True), file=path, field="id_region", lines=lines)
-    year = frame["year"]
     years_ok = year.str.fullmatch(r"[0-9]{4}").fillna(False).astype(bool)
     years_ok &= pd.to_numeric(year.where(years_ok), errors="coerce").between(*YEARS)
-    _first(~years_ok, path, lines, "year", f"'{{}}' is not a year ({YEARS[0]}–{YEARS[1]})", year)
-    value, _ = parse_numbers(frame["value"], file=path, field="value", lines=lines, decimal=".")
-    _first(value.isna(), path, lines, "value", "'{}' is no population count",
-           frame["value"], fix="every Kreis and year needs a number; download the table again")
-    _first(value < 0, path, lines, "value", "'{}' is a negative population", frame["value"],
-           fix="population counts cannot be negative: check the file against the DemandRegio export")
+    fail_at_first(~years_ok, file=path, field="year", cells=year, lines=lines, fix=FIX,
+                  problem=f"'{{cell}}' is not a year ({YEARS[0]}–{YEARS[1]})")
+    value, _ = parse_numbers(frame["value"], file=path, field="value", lines=lines, decimal=".",
+                             allow_empty=False, placeholders=False)
+    fail_at_first(value < 0, file=path, field="value", cells=frame["value"], lines=lines,
+                  problem="'{cell}' is a negative population",
+                  fix="population counts cannot be negative: check the file against the DemandRegio export")
     rounded = as_count(value.round(), file=path, field="value", lines=lines)
     table = pd.DataFrame({"ags": ags, "year": year.astype(int), "population": rounded,
                           "estimated": ~np.isclose(value, value.round(), rtol=0, atol=1e-6)})
-    duplicated = table.duplicated(["ags", "year"], keep=False)
-    if duplicated.any():
-        first, second = lines[duplicated].iloc[:2]
-        row = table[duplicated].iloc[0]
-        raise InputFormatError(
-            f"Kreis {row['ags']} and year {row['year']} occur twice (lines {first} and {second})",
-            file=path, line=second, field="id_region",
-            fix="keep one row per Kreis and year, as in the DemandRegio export",
-        )
+    check_unique(table, ["ags", "year"], file=path, lines=lines, field="id_region",
+                 fix="keep one row per Kreis and year, as in the DemandRegio export")
     source = Source(file=Path(path).name, table="DemandRegio: population",
                     title="Bevölkerung je Kreis, 31.12.1997–2015 (Kreisgrenzen 2016–2020)",
                     publisher=DEMANDREGIO, licence=DEMANDREGIO)
@@ -75,22 +76,14 @@ def read_demandregio_nuts3(path: str | Path) -> pd.DataFrame:
     frame, lines = read_delimited(path, sep=",", encoding="utf-8")
     require_columns(frame, ["ags_lk", "natcode_nuts3", "name"], file=path)
     nuts = frame["natcode_nuts3"]
-    _first(~nuts.str.fullmatch(r"DE[0-9A-Z]{3}").fillna(False).astype(bool), path, lines, "natcode_nuts3",
-           "'{}' is not a German NUTS-3 code (DE + 3 characters)", nuts)
+    fail_at_first(~nuts.str.fullmatch(r"DE[0-9A-Z]{3}"), file=path, field="natcode_nuts3", cells=nuts, lines=lines,
+                  problem="'{cell}' is not a German NUTS-3 code (DE + 3 characters)", fix=FIX)
     table = pd.DataFrame({
         "ags": kreis_series(frame["ags_lk"], file=path, field="ags_lk", lines=lines),
-        "nuts3": nuts.astype(object),
-        "name": frame["name"].astype(object),
+        "nuts3": nuts,
+        "name": frame["name"],
     })
-    _first(table["ags"].duplicated(), path, lines, "ags_lk", "Kreis '{}' occurs twice", table["ags"])
+    check_unique(table, ["ags"], file=path, lines=lines, field="ags_lk", fix=FIX)
     source = Source(file=Path(path).name, table="DemandRegio: t_nuts3_lk", title="Zuordnung Kreis – NUTS-3",
                     publisher=DEMANDREGIO, licence=DEMANDREGIO)
-    return attach(table.reset_index(drop=True), source)
-
-
-def _first(bad: pd.Series, path, lines: pd.Series, field: str, problem: str, cells: pd.Series, *,
-           fix: str = "check that the columns are not shifted and the file is the DemandRegio export") -> None:
-    """Raise for the first row flagged in ``bad``; ``problem`` gets its cell via ``{}``."""
-    if bad.any():
-        label = bad[bad].index[0]
-        raise InputFormatError(problem.format(cells[label]), file=path, line=int(lines[label]), field=field, fix=fix)
+    return attach(text_as_object(table), source)

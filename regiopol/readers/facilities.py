@@ -2,7 +2,8 @@
 
 Coordinates outside Germany's bounding box (lon 5.5–15.5, lat 47–55.2) are geocoding
 errors: they are set to NaN and listed in ``df.attrs["warnings"]`` (file, line,
-value) instead of failing the whole read; a non-numeric coordinate still raises.
+value) instead of failing the whole read; a non-numeric coordinate still raises
+(:func:`regiopol.readers._text.parse_coordinates`, the policy of all readers).
 """
 
 from __future__ import annotations
@@ -11,11 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiopol.errors import InputFormatError
-from regiopol.readers._text import as_count, parse_flags, parse_numbers, read_delimited, require_columns
+from regiopol.readers._text import (
+    fail_at_first,
+    parse_coordinates,
+    parse_counts,
+    parse_flags,
+    parse_numbers,
+    parse_postcodes,
+    read_delimited,
+    require_columns,
+)
 from regiopol.sources import CC_BY_4_0, Source, attach
-
-GERMANY_BOUNDS = {"lon": (5.5, 15.5), "lat": (47.0, 55.2)}
 
 HOSPITAL_TEXT = {
     "ID": "site_id", "ikNumber": "ik_number", "HospitalName": "name", "HospitalOperatorName": "operator",
@@ -53,26 +60,23 @@ def read_hospitals(path: str | Path) -> pd.DataFrame:
     columns = ["year", *HOSPITAL_TEXT, "universityClinic", *HOSPITAL_COUNTS, *HOSPITAL_STAFF, "street",
                "housenumber", "zip", "lat", "lon"]
     require_columns(raw, columns, file=path)
-    table = pd.DataFrame({"year": _counts(raw["year"], path, "year", lines)})
-    if table["year"].isna().any():
-        label = table["year"].isna().idxmax()
-        raise InputFormatError(
-            "reporting year is empty", file=path, line=int(lines[label]), field="year",
-            fix="every row needs its reporting year: check that the columns are not shifted",
-        )
+    year = parse_counts(raw["year"], file=path, field="year", lines=lines, decimal=".", allow_empty=False,
+                        placeholders=False)  # every row needs its reporting year
+    table = pd.DataFrame({"year": year})
     table = table.join(_text(raw, HOSPITAL_TEXT))
     table["street"] = _clean(raw["street"] + " " + raw["housenumber"])
     table["university_clinic"] = parse_flags(raw["universityClinic"], {"1": True, "0": False},
                                              file=path, field="universityClinic", lines=lines)
     for column, name in HOSPITAL_COUNTS.items():
-        table[name] = _counts(raw[column], path, column, lines)
+        table[name] = _counts(raw, column, path, lines)
     for column, name in HOSPITAL_STAFF.items():
         table[name] = parse_numbers(raw[column], file=path, field=column, lines=lines, decimal=".")[0]
-    table["postcode"] = _postcodes(raw["zip"], path, "zip", lines)
-    warnings = _coordinates(table, raw, lines, path, lat="lat", lon="lon")
+    table["postcode"] = parse_postcodes(raw["zip"], file=path, field="zip", lines=lines)
+    table["lon"], table["lat"], warnings = parse_coordinates(raw["lon"], raw["lat"], file=path, lines=lines,
+                                                             lon_field="lon", lat_field="lat")
     duplicated = table.duplicated(["year", "site_id"], keep=False)
     warnings += [
-        f"{path}, line {line}: site {site} is reported more than once for {year}"
+        f"{path.name}, line {line}: site {site} is reported more than once for {year}"
         for line, site, year in zip(lines[duplicated], table.loc[duplicated, "site_id"], table.loc[duplicated, "year"])
     ]
     order = ["year", "site_id", "ik_number", "name", "operator", "operator_type", "university_clinic",
@@ -80,7 +84,7 @@ def read_hospitals(path: str | Path) -> pd.DataFrame:
     table = table[order]
     table.attrs["warnings"] = warnings
     return attach(table, Source(
-        file=f"facilities/{path.name}", table="Strukturierte Qualitätsberichte der Krankenhäuser",
+        file=path.name, table="Strukturierte Qualitätsberichte der Krankenhäuser",
         title="Krankenhausstandorte mit Betten, Fällen und Personal",
         publisher="Gemeinsamer Bundesausschuss (G-BA), strukturierte Qualitätsberichte (via klinik-db)",
         licence="Nachnutzung mit Quellenangabe", stand="Berichtsjahre 2015–2019",
@@ -97,24 +101,20 @@ def read_rail_stations(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     raw, lines = read_delimited(path, sep=";")
     require_columns(raw, ["Bf. Nr.", "Kat. Vst", "Fernverkehr", "Nahverkehr", "PLZ", *STATION_TEXT], file=path)
-    table = pd.DataFrame({"station_no": _counts(raw["Bf. Nr."], path, "Bf. Nr.", lines)})
+    table = pd.DataFrame({"station_no": _counts(raw, "Bf. Nr.", path, lines)})
     table = table.join(_text(raw, STATION_TEXT))
-    category = _counts(raw["Kat. Vst"], path, "Kat. Vst", lines)
-    outside = category.notna() & ~category.between(1, 7)
-    if outside.any():
-        label = outside.idxmax()
-        raise InputFormatError(
-            f"station category {category[label]} is not 1–7", file=path, line=int(lines[label]), field="Kat. Vst",
-            fix="check that the columns are not shifted (Kat. Vst holds the category 1–7)",
-        )
+    category = _counts(raw, "Kat. Vst", path, lines)
+    fail_at_first((category.notna() & ~category.between(1, 7)).fillna(False), file=path, field="Kat. Vst",
+                  lines=lines, cells=category, problem="station category {cell} is not 1–7",
+                  fix="check that the columns are not shifted (Kat. Vst holds the category 1–7)")
     table["category"] = category
     table["long_distance"] = parse_flags(raw["Fernverkehr"], YES_NO, file=path, field="Fernverkehr", lines=lines)
     table["regional"] = parse_flags(raw["Nahverkehr"], YES_NO, file=path, field="Nahverkehr", lines=lines)
-    table["postcode"] = _postcodes(raw["PLZ"], path, "PLZ", lines)
+    table["postcode"] = parse_postcodes(raw["PLZ"], file=path, field="PLZ", lines=lines)
     order = ["station_no", "name", "ds100", "category", "long_distance", "regional", "state", "postcode", "city",
              "street", "transport_authority"]
     return attach(table[order], Source(
-        file=f"facilities/{path.name}", table="Stationsdaten", title="Bahnhöfe mit Kategorie und Fernverkehrshalt",
+        file=path.name, table="Stationsdaten", title="Bahnhöfe mit Kategorie und Fernverkehrshalt",
         publisher="DB Station&Service AG", licence=CC_BY_4_0, stand="2016",
     ))
 
@@ -132,17 +132,19 @@ def read_hochschulen(path: str | Path) -> pd.DataFrame:
     columns = ["Hs-Nr.", "Anzahl Studierende", "Gründungsjahr", "Promotionsrecht", "Postleitzahl (Hausanschrift)",
                *HOCHSCHULE_TEXT]
     require_columns(raw, columns, file=path)
-    table = pd.DataFrame({"hs_no": _counts(raw["Hs-Nr."], path, "Hs-Nr.", lines)})
+    table = pd.DataFrame({"hs_no": _counts(raw, "Hs-Nr.", path, lines)})
     table = table.join(_text(raw, HOCHSCHULE_TEXT))
-    table["students"] = _counts(raw["Anzahl Studierende"], path, "Anzahl Studierende", lines)
-    table["founded"] = _counts(raw["Gründungsjahr"], path, "Gründungsjahr", lines)
+    table["students"] = _counts(raw, "Anzahl Studierende", path, lines)
+    table["founded"] = _counts(raw, "Gründungsjahr", path, lines)
     table["doctorate"] = parse_flags(raw["Promotionsrecht"], {"ja": True, "nein": False},
                                      file=path, field="Promotionsrecht", lines=lines)
-    table["postcode"] = _postcodes(raw["Postleitzahl (Hausanschrift)"], path, "Postleitzahl (Hausanschrift)", lines)
+    table["postcode"] = parse_postcodes(raw["Postleitzahl (Hausanschrift)"], file=path,
+                                        field="Postleitzahl (Hausanschrift)", lines=lines)
     geocoded = "Latitude" in raw.columns or "Longitude" in raw.columns
     if geocoded:
         require_columns(raw, ["Latitude", "Longitude"], file=path)
-        warnings = _coordinates(table, raw, lines, path, lat="Latitude", lon="Longitude")
+        table["lon"], table["lat"], warnings = parse_coordinates(
+            raw["Longitude"], raw["Latitude"], file=path, lines=lines, lon_field="Longitude", lat_field="Latitude")
     else:
         table["lat"] = table["lon"] = float("nan")
         warnings = []
@@ -151,7 +153,7 @@ def read_hochschulen(path: str | Path) -> pd.DataFrame:
     table = table[order]
     table.attrs["warnings"] = warnings
     return attach(table, Source(
-        file=f"facilities/{path.name}", table="Hochschulliste", title="Hochschulen in Deutschland",
+        file=path.name, table="Hochschulliste", title="Hochschulen in Deutschland",
         publisher="Hochschulkompass (HRK)", licence="Quellenangabe: Hochschulkompass der HRK", stand="2023",
     ))
 
@@ -165,36 +167,5 @@ def _clean(cells: pd.Series) -> pd.Series:
     return cells.str.replace(r"\s+", " ", regex=True).str.strip().replace("", pd.NA)
 
 
-def _counts(cells: pd.Series, path: Path, field: str, lines: pd.Series) -> pd.Series:
-    values, _ = parse_numbers(cells, file=path, field=field, lines=lines, decimal=".")
-    return as_count(values, file=path, field=field, lines=lines)
-
-
-def _postcodes(cells: pd.Series, path: Path, field: str, lines: pd.Series) -> pd.Series:
-    """5-digit postcode strings; 4 digits (leading zero lost in a spreadsheet) are padded."""
-    text = cells.str.replace(r"\s+", "", regex=True).replace("", pd.NA)
-    text = text.where(text.str.len() != 4, "0" + text)
-    bad = text.notna() & ~text.str.fullmatch(r"[0-9]{5}").fillna(False).astype(bool)
-    if bad.any():
-        label = bad.idxmax()
-        raise InputFormatError(
-            f"'{cells[label]}' is not a German postcode (5 digits)", file=path, line=int(lines[label]), field=field,
-            fix="check that the columns are not shifted",
-        )
-    return text
-
-
-def _coordinates(
-    table: pd.DataFrame, raw: pd.DataFrame, lines: pd.Series, path: Path, *, lat: str, lon: str
-) -> list[str]:
-    """Parse lat/lon into ``table``; set points outside Germany to NaN and return warnings."""
-    for name, column in (("lat", lat), ("lon", lon)):
-        table[name] = parse_numbers(raw[column], file=path, field=column, lines=lines, decimal=".")[0]
-    inside = table["lat"].between(*GERMANY_BOUNDS["lat"]) & table["lon"].between(*GERMANY_BOUNDS["lon"])
-    outside = table[["lat", "lon"]].notna().all(axis=1) & ~inside
-    warnings = [
-        f"{path}, line {line}: coordinates ({y:g}, {x:g}) lie outside Germany – set to NaN"
-        for line, y, x in zip(lines[outside], table.loc[outside, "lat"], table.loc[outside, "lon"])
-    ]
-    table.loc[outside, ["lat", "lon"]] = float("nan")
-    return warnings
+def _counts(raw: pd.DataFrame, column: str, path: Path, lines: pd.Series) -> pd.Series:
+    return parse_counts(raw[column], file=path, field=column, lines=lines, decimal=".")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -31,12 +32,13 @@ import pandas as pd
 
 from regiopol.codes import kreis_series
 from regiopol.errors import InputFormatError, MissingInputError
-from regiopol.readers._text import as_count, parse_numbers, read_text
+from regiopol.readers._text import as_count, check_unique, fail_at_first, parse_numbers, read_text
 from regiopol.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER, Source, attach
 
 FOOTER = "__________"
-_TIME = r"\d{4}|\d{2}\.\d{2}\.\d{4}"  # "2020" or "31.12.2020"
-_AREA = r"DG|(?:0[1-9]|1[0-6])(?:\d|\d{3}|\d{6})?"  # DG, Land, Regierungsbezirk, Kreis, Gemeinde
+_TIME = r"[0-9]{4}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"  # "2020" or "31.12.2020"
+_TIME_FORMATS = {4: "%Y", 10: "%d.%m.%Y"}  # by length, to check that the date exists
+_AREA = r"DG|(?:0[1-9]|1[0-6])(?:[0-9]|[0-9]{3}|[0-9]{6})?"  # DG, Land, Regierungsbezirk, Kreis, Gemeinde
 _TITLE_TIME = re.compile(r"(?:Stichtag|Jahr|Berichtsjahr|Zeitraum)\s*:\s*(.+)")
 _REGION_DEPTH = re.compile(r"Kreise|Gemeinden|Länder|Regierungsbezirke|Deutschland")
 LEVELS = {2: "Land", 3: "Regierungsbezirk", 5: "Kreis", 8: "Gemeinde"}
@@ -47,6 +49,7 @@ _FLAT_HEAD = ["Statistik_Code", "Statistik_Label", "Zeit_Code", "Zeit_Label", "Z
 _FLAT_MERKMAL = ["Merkmal_Code", "Merkmal_Label", "Auspraegung_Code", "Auspraegung_Label"]
 _UNCHANGED = "use the unchanged CSV export of the table or download it again"
 _SHIFTED = "check that no cell was added or removed (shifted columns) and that the file is complete"
+_DUPLICATE = "remove the repeated row or download the table again"
 
 
 # --------------------------------------------------------------------------- classic layout
@@ -59,6 +62,7 @@ class _Block:
     path: Path
     table: str
     titles: list[str]  # title lines (line 2 …) without trailing ';'
+    title_lines: list[int]  # line number of each title
     header: list[list[str]]  # header rows, value columns only, stripped
     header_line: int  # line number of the first header row
     lead: np.ndarray  # leading label cells of the data rows (rows × label columns)
@@ -71,28 +75,10 @@ def _split_classic(path: str | Path) -> _Block:
     """Split a classic export into title, header, data and footer; check the cell counts."""
     path = Path(path)
     lines = read_text(path, encoding="latin-1").split("\n")
-    first = lines[0].split(";")[0].strip()
-    table = first.split(":", 1)[1].strip() if first.startswith("GENESIS-Tabelle:") else ""
-    if not table:
-        raise InputFormatError(
-            "no title block: line 1 should read 'GENESIS-Tabelle: <table code>'", file=path, line=1,
-            fix=f"{_UNCHANGED}; a flat (ffcsv) download is read with read_genesis_flat",
-        )
+    table = _table_code(lines[0], path)
     end = next((i for i, line in enumerate(lines) if line.strip().rstrip(";") == FOOTER), None)
-    stop = end
-    if stop is None:  # truncated: read what is there, so that a cut row is named first
-        stop = len(lines)
-        while stop > 1 and not lines[stop - 1].strip():
-            stop -= 1
-    start = next((i for i in range(1, stop) if lines[i].startswith(";")), None)
-    if start is None:
-        raise InputFormatError(
-            "no header rows (lines starting with ';') between the title lines and the data",
-            file=path, line=2, fix=f"{_UNCHANGED}, with its header rows",
-        )
-    data = start
-    while data < stop and lines[data].startswith(";"):
-        data += 1
+    stop = end if end is not None else _without_trailing_blanks(lines)  # truncated: a cut row is named first
+    start, data = _header_span(lines, stop, path)
     header = [[cell.strip() for cell in line.split(";")] for line in lines[start:data]]
     width = len(header[0])
     for number, row in enumerate(header, start=start + 1):
@@ -106,23 +92,19 @@ def _split_classic(path: str | Path) -> _Block:
         raise InputFormatError("header rows have no column labels", file=path, line=start + 1, fix=_UNCHANGED)
     if data >= stop:
         raise InputFormatError("no data rows after the header rows", file=path, line=data + 1, fix=_UNCHANGED)
-    rows = [line.split(";") for line in lines[data:stop]]
-    for number, row in enumerate(rows, start=data + 1):
-        if len(row) != width:
-            raise InputFormatError(
-                f"data row has {len(row)} cells where the header rows have {width}", file=path, line=number,
-                fix=_SHIFTED,
-            )
+    cells = np.array(_split_rows(lines[data:stop], data + 1, width, path), dtype=object)
     if end is None:
         raise InputFormatError(
             f"no footer line '{FOOTER}': the file is incomplete", file=path, line=stop,
             fix="download the table again (the export ends with '__________', © and 'Stand:' lines)",
         )
-    cells = np.array(rows, dtype=object)
+    titles = [(number, line.rstrip().rstrip(";").strip()) for number, line in enumerate(lines[1:start], start=2)]
+    titles = [(number, title) for number, title in titles if title]
     return _Block(
         path=path,
         table=table,
-        titles=[t for t in (line.rstrip().rstrip(";").strip() for line in lines[1:start]) if t],
+        titles=[title for _, title in titles],
+        title_lines=[number for number, _ in titles],
         header=[row[labels:] for row in header],
         header_line=start + 1,
         lead=cells[:, :labels],
@@ -130,6 +112,74 @@ def _split_classic(path: str | Path) -> _Block:
         lines=np.arange(data + 1, stop + 1),
         footer=lines[end + 1:],
     )
+
+
+def _table_code(first_line: str, path: Path) -> str:
+    """The table code of the title line 'GENESIS-Tabelle: <code>'."""
+    first = first_line.split(";")[0].strip()
+    table = first.split(":", 1)[1].strip() if first.startswith("GENESIS-Tabelle:") else ""
+    if not table:
+        raise InputFormatError(
+            "no title block: line 1 should read 'GENESIS-Tabelle: <table code>'", file=path, line=1,
+            fix=f"{_UNCHANGED}; a flat (ffcsv) download is read with read_genesis_flat",
+        )
+    return table
+
+
+def _without_trailing_blanks(lines: list[str]) -> int:
+    """The number of lines up to the last non-blank one."""
+    stop = len(lines)
+    while stop > 1 and not lines[stop - 1].strip():
+        stop -= 1
+    return stop
+
+
+def _header_span(lines: list[str], stop: int, path: Path) -> tuple[int, int]:
+    """Indices of the first header row (a line starting with ';') and of the first data row."""
+    start = next((i for i in range(1, stop) if lines[i].startswith(";")), None)
+    if start is None:
+        raise InputFormatError(
+            "no header rows (lines starting with ';') between the title lines and the data",
+            file=path, line=2, fix=f"{_UNCHANGED}, with its header rows",
+        )
+    data = start
+    while data < stop and lines[data].startswith(";"):
+        data += 1
+    return start, data
+
+
+def _split_rows(lines: list[str], first: int, width: int, path: Path) -> list[list[str]]:
+    """The data ``lines`` (the first is line number ``first``) split into ``width`` cells each."""
+    rows = []
+    for number, line in enumerate(lines, start=first):
+        if not line.replace(";", "").strip():
+            raise InputFormatError("blank line inside the data block", file=path, line=number,
+                                   fix="delete the blank line (or download the table again)")
+        row = line.split(";")
+        if len(row) != width:
+            raise InputFormatError(f"data row has {len(row)} cells where the header has {width}", file=path,
+                                   line=number, fix=_SHIFTED)
+        rows.append(row)
+    return rows
+
+
+def _is_time(label: str) -> bool:
+    """A year ("2020") or a date that exists ("31.12.2020")."""
+    if not re.fullmatch(_TIME, label):
+        return False
+    try:
+        datetime.strptime(label, _TIME_FORMATS[len(label)])
+    except ValueError:
+        return False
+    return True
+
+
+def _check_times(time: pd.Series, lines: pd.Series, path: Path, field: str) -> None:
+    """Raise at the first label that is not a year or an existing date."""
+    valid = {label: _is_time(label) for label in time.dropna().unique()}
+    fail_at_first(~time.map(valid).fillna(False).astype(bool), file=path, field=field, lines=lines, cells=time,
+                  problem="'{cell}' is not a time label (a year such as 2020 or a date such as 31.12.2020)",
+                  fix=_SHIFTED)
 
 
 def _labels(block: _Block, *, time_from_title: bool) -> pd.DataFrame:
@@ -153,13 +203,7 @@ def _labels(block: _Block, *, time_from_title: bool) -> pd.DataFrame:
             fix="the data rows must begin with time;area code;area name – use read_regionalstatistik "
                 "for tables with other leading columns",
         )
-    bad = ~time.str.fullmatch(_TIME)
-    if bad.any():
-        row = bad.idxmax()
-        raise InputFormatError(
-            f"'{time[row]}' is not a time label (e.g. 31.12.2020 or 2020)", file=block.path,
-            line=int(lines[row]), field="time", fix=_SHIFTED,
-        )
+    _check_times(time, lines, block.path, "time")
     code = int(has_time)
     ags, level = _areas(lead[code], lines, block.path)
     extra = [lead[j] for j in range(code + 2, lead.shape[1])]
@@ -172,9 +216,10 @@ def _labels(block: _Block, *, time_from_title: bool) -> pd.DataFrame:
 
 def _title_time(block: _Block) -> str:
     """Time label from a title line such as 'Stichtag: 30.06.2020'."""
-    for title in block.titles:
+    for title, line in zip(block.titles, block.title_lines):
         match = _TITLE_TIME.fullmatch(title)
         if match and re.fullmatch(_TIME, match.group(1).strip()):
+            _check_times(pd.Series([match.group(1).strip()]), pd.Series([line]), block.path, "time")
             return match.group(1).strip()
     raise InputFormatError(
         "no time: neither a time column nor a title line such as 'Stichtag: 30.06.2020'",
@@ -185,14 +230,10 @@ def _title_time(block: _Block) -> str:
 def _areas(codes: pd.Series, lines: pd.Series, path: Path, *, kreise: bool = False) -> tuple[pd.Series, pd.Series]:
     """Validated area codes (Kreise as 5-digit AGS) and their level; ``kreise``: all codes
     must be Kreis codes (5 digits or 8 digits ending in 000)."""
-    bad = ~codes.str.fullmatch(_AREA)
-    if bad.any():
-        row = bad.idxmax()
-        raise InputFormatError(
-            f"'{codes[row]}' is not an official area code", file=path, line=int(lines[row]), field="area code",
-            fix="area codes are DG, 2-digit Länder, 3-digit Regierungsbezirke, 5-digit Kreise or 8-digit "
-                "Gemeinden with leading zeros; check for shifted columns or a spreadsheet that dropped zeros",
-        )
+    fail_at_first(~codes.str.fullmatch(_AREA), file=path, field="area code", lines=lines, cells=codes,
+                  problem="'{cell}' is not an official area code",
+                  fix="area codes are DG, 2-digit Länder, 3-digit Regierungsbezirke, 5-digit Kreise or 8-digit "
+                      "Gemeinden with leading zeros; check for shifted columns or a spreadsheet that dropped zeros")
     length = codes.str.len()
     kreis = (length == 5) | kreise
     ags = codes.astype(object)
@@ -201,32 +242,15 @@ def _areas(codes: pd.Series, lines: pd.Series, path: Path, *, kreise: bool = Fal
     return ags, level
 
 
-def _values(block: _Block, fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Parse the value cells column by column: (floats, placeholder flags)."""
-    lines = pd.Series(block.lines)
-    values = np.empty(block.cells.shape)
-    flags = np.empty(block.cells.shape, dtype=object)
-    for j, field in enumerate(fields):
-        values[:, j], flags[:, j] = _numbers(pd.Series(block.cells[:, j]), lines, block.path, field)
+def _values(cells: pd.DataFrame, lines: pd.Series, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the value cells column by column (a column's name is its field in errors):
+    (floats, placeholder flags). An empty cell raises: official exports write a placeholder."""
+    values = np.empty(cells.shape)
+    flags = np.empty(cells.shape, dtype=object)
+    for j, field in enumerate(cells.columns):
+        parsed, flag = parse_numbers(cells.iloc[:, j], file=path, field=field, lines=lines, allow_empty=False)
+        values[:, j], flags[:, j] = parsed.to_numpy(), flag.to_numpy(dtype=object, na_value=pd.NA)
     return values, flags
-
-
-def _numbers(cells: pd.Series, lines: pd.Series, path: Path, field: str) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`parse_numbers` that also rejects empty cells and infinite values."""
-    text = cells.str.strip()
-    if (text == "").any():
-        raise InputFormatError(
-            "empty cell (official exports write a placeholder such as '-' or '.')", file=path,
-            line=int(lines[(text == "").idxmax()]), field=field, fix=_SHIFTED,
-        )
-    values, flags = parse_numbers(text, file=path, field=field, lines=lines)
-    infinite = np.isinf(values)
-    if infinite.any():
-        raise InputFormatError(
-            f"'{text[infinite.idxmax()]}' is not a finite number", file=path,
-            line=int(lines[infinite.idxmax()]), field=field, fix=_SHIFTED,
-        )
-    return values.to_numpy(), flags.to_numpy(dtype=object, na_value=pd.NA)
 
 
 def _long(rows: pd.DataFrame, columns: pd.DataFrame, values: np.ndarray, flags: np.ndarray) -> pd.DataFrame:
@@ -237,18 +261,6 @@ def _long(rows: pd.DataFrame, columns: pd.DataFrame, values: np.ndarray, flags: 
     return pd.concat([left, right], axis=1).assign(
         value=values.ravel(), flag=pd.array(flags.ravel(), dtype="string")
     )
-
-
-def _check_unique(frame: pd.DataFrame, keys: list[str], path: Path, what: str) -> None:
-    """Raise at the line of the first row whose ``keys`` repeat an earlier row."""
-    duplicated = frame.duplicated(keys)
-    if duplicated.any():
-        row = duplicated.idxmax()
-        shown = ", ".join(f"{key}={frame.at[row, key]}" for key in keys)
-        raise InputFormatError(
-            f"{what} occurs twice ({shown})", file=path, line=int(frame.at[row, "line"]),
-            fix="remove the repeated row or download the table again",
-        )
 
 
 def _check_header_unique(block: _Block, labels: pd.DataFrame) -> None:
@@ -266,7 +278,7 @@ def _footer(block: _Block, default_publisher: str) -> tuple[str, str | None]:
     for line in block.footer:
         text = line.strip().strip('"').strip()
         if text.startswith("©"):
-            match = re.fullmatch(r"©\s*(.+?)(?:,\s*Deutschland)?,\s*\d{4}\.?", text)
+            match = re.fullmatch(r"©\s*(.+?)(?:,\s*Deutschland)?,\s*[0-9]{4}\.?", text)
             publisher = (match.group(1) if match else text[1:].strip(" ,.;")) or default_publisher
         elif text.startswith("Stand:"):
             stand = text[len("Stand:"):].strip(" ;") or None
@@ -297,8 +309,9 @@ def _read_classic(path: str | Path) -> pd.DataFrame:
     names = _dimension_names(title, len(block.header))
     dims = pd.DataFrame({name: row for name, row in zip(names, block.header)}).replace("", pd.NA)
     _check_header_unique(block, dims)
-    _check_unique(rows, ["time", "ags"], block.path, "area and time")
-    values, flags = _values(block, [" | ".join(map(str, r)) for r in dims.itertuples(index=False)])
+    check_unique(rows, ["time", "ags"], file=block.path, lines=rows["line"], fix=_DUPLICATE)
+    fields = [" | ".join(map(str, r)) for r in dims.itertuples(index=False)]
+    values, flags = _values(pd.DataFrame(block.cells, columns=fields), rows["line"], block.path)
     table = _long(rows.drop(columns=["level", "category"]), dims, values, flags)
     publisher, stand = _footer(block, DESTATIS)
     source = Source(file=block.path.name, table=block.table, title=title, publisher=publisher,
@@ -333,8 +346,9 @@ def _read_regional(path: str | Path) -> pd.DataFrame:
     units = [cell or pd.NA for cell in unit_rows[-1]] if unit_rows else [_title_unit(block)] * width
     columns = pd.DataFrame({"variable": variables, "unit": units})
     _check_header_unique(block, columns)
-    _check_unique(rows, ["time", "ags", "category"], block.path, "area, time and label")
-    values, flags = _values(block, [str(v) for v in variables])
+    check_unique(rows, ["time", "ags", "category"], file=block.path, lines=rows["line"], fix=_DUPLICATE)
+    values, flags = _values(pd.DataFrame(block.cells, columns=[str(v) for v in variables]), rows["line"],
+                            block.path)
     table = _long(rows, columns, values, flags)
     publisher, stand = _footer(block, STATISTIK_AEMTER)
     source = Source(file=block.path.name, table=block.table, title=_regional_title(block), publisher=publisher,
@@ -386,23 +400,44 @@ def read_genesis_flat(path: str | Path) -> pd.DataFrame:
     """
     path = Path(path)
     lines = read_text(path, encoding="latin-1").split("\n")
-    while len(lines) > 1 and not lines[-1].strip():
-        lines.pop()
+    lines = lines[:_without_trailing_blanks(lines)]
     header = [cell.strip() for cell in lines[0].split(";")]
+    merkmale, value_columns = _flat_header(header, path)
+    if len(lines) < 2:
+        raise InputFormatError("no data rows after the header", file=path, line=2, fix=_UNCHANGED)
+    cells = pd.DataFrame(_split_rows(lines[1:], 2, len(header), path), columns=header)
+    cells = cells.apply(lambda column: column.str.strip())
+    rows = _flat_labels(cells, merkmale, path)
+    keys = ["Zeit"] + [f"{n}_Auspraegung_Code" for n in range(1, merkmale + 1)]
+    check_unique(cells, keys, file=path, lines=rows["line"], fix=_DUPLICATE)
+    values, flags = _values(cells[value_columns], rows["line"], path)
+    parts = []
+    for j, name in enumerate(value_columns):
+        part = rows.assign(value=values[:, j], flag=pd.array(flags[:, j], dtype="string"))
+        parts.append(part.assign(variable=name.split("__")[1]) if len(value_columns) > 1 else part)
+    result = pd.concat(parts, ignore_index=True).drop(columns="line")
+    if len(value_columns) > 1:
+        result = result[[c for c in result if c not in ("variable", "value", "flag")] + ["variable", "value", "flag"]]
+    source = Source(file=path.name, table=cells["Statistik_Code"].iloc[0], title=cells["Statistik_Label"].iloc[0],
+                    publisher=DESTATIS, licence=DL_DE_BY_2_0)
+    return attach(result, source)
+
+
+def _flat_header(header: list[str], path: Path) -> tuple[int, list[str]]:
+    """Check the flat header; return the number of Merkmale and the value columns."""
     if header[:5] != _FLAT_HEAD:
         raise InputFormatError(
             "not a GENESIS flat file: the header should begin with " + ";".join(_FLAT_HEAD), file=path, line=1,
             fix="download the table as flat CSV (ffcsv); a classic CSV export is read with read_genesis_classic",
         )
+    unchanged = "use the unchanged flat download; do not rename, add or delete columns"
     merkmale, position = 0, 5
-    while position < len(header) and re.fullmatch(r"\d+_Merkmal_Code", header[position]):
+    while position < len(header) and re.fullmatch(r"[0-9]+_Merkmal_Code", header[position]):
         expected = [f"{merkmale + 1}_{name}" for name in _FLAT_MERKMAL]
         for name, found in zip(expected, header[position:position + 4] + [""] * 4):
             if name != found:
-                raise InputFormatError(
-                    f"header column '{found}' where '{name}' belongs", file=path, line=1, field=name,
-                    fix="use the unchanged flat download; do not rename, add or delete columns",
-                )
+                raise InputFormatError(f"header column '{found}' where '{name}' belongs", file=path, line=1,
+                                       field=name, fix=unchanged)
         merkmale, position = merkmale + 1, position + 4
     value_columns = header[position:]
     if not value_columns:
@@ -410,42 +445,27 @@ def read_genesis_flat(path: str | Path) -> pd.DataFrame:
     for name in value_columns:
         parts = name.split("__")
         if len(parts) != 3 or not parts[0] or not parts[1]:
-            raise InputFormatError(
-                f"'{name}' is not a value column (CODE__Label__Unit)", file=path, line=1, field=name,
-                fix="use the unchanged flat download; do not rename, add or delete columns",
-            )
+            raise InputFormatError(f"'{name}' is not a value column (CODE__Label__Unit)", file=path, line=1,
+                                   field=name, fix=unchanged)
     if len(set(header)) != len(header):
         raise InputFormatError("a header column occurs twice", file=path, line=1, fix=_UNCHANGED)
-    if len(lines) < 2:
-        raise InputFormatError("no data rows after the header", file=path, line=2, fix=_UNCHANGED)
-    rows = [line.split(";") for line in lines[1:]]
-    for number, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise InputFormatError(
-                f"row has {len(row)} cells where the header has {len(header)}", file=path, line=number,
-                fix=_SHIFTED,
-            )
-    cells = pd.DataFrame(rows, columns=header).apply(lambda column: column.str.strip())
-    lines_of = pd.Series(np.arange(2, len(rows) + 2))
+    return merkmale, value_columns
+
+
+def _flat_labels(cells: pd.DataFrame, merkmale: int, path: Path) -> pd.DataFrame:
+    """Per data row: line, time, year, ags and region_name (of the regional Merkmal, if
+    any) and one column per other Merkmal."""
+    lines = pd.Series(np.arange(2, len(cells) + 2))
     time = cells["Zeit"]
-    bad = ~time.str.fullmatch(_TIME)
-    if bad.any():
-        raise InputFormatError(
-            f"'{time[bad.idxmax()]}' is not a time label (e.g. 31.12.2020 or 2020)", file=path,
-            line=int(lines_of[bad.idxmax()]), field="Zeit", fix=_SHIFTED,
-        )
-    table = pd.DataFrame({"line": lines_of, "time": time, "year": time.str[-4:].astype(int),
+    _check_times(time, lines, path, "Zeit")
+    table = pd.DataFrame({"line": lines, "time": time, "year": time.str[-4:].astype(int),
                           "ags": pd.Series(pd.NA, index=cells.index, dtype=object),
                           "region_name": pd.Series(pd.NA, index=cells.index, dtype=object)})
     regional = False
     for number in range(1, merkmale + 1):
         code = cells[f"{number}_Merkmal_Code"]
-        changed = code != code.iloc[0]
-        if changed.any():
-            raise InputFormatError(
-                f"Merkmal '{code[changed.idxmax()]}' where the first row has '{code.iloc[0]}'", file=path,
-                line=int(lines_of[changed.idxmax()]), field=f"{number}_Merkmal_Code", fix=_SHIFTED,
-            )
+        fail_at_first(code != code.iloc[0], file=path, field=f"{number}_Merkmal_Code", lines=lines, cells=code,
+                      problem=f"Merkmal '{{cell}}' where the first row has '{code.iloc[0]}'", fix=_SHIFTED)
         values, labels = cells[f"{number}_Auspraegung_Code"], cells[f"{number}_Auspraegung_Label"]
         if code.iloc[0] in REGIONAL_MERKMALE:
             if regional:
@@ -454,7 +474,7 @@ def read_genesis_flat(path: str | Path) -> pd.DataFrame:
                     fix="download the table with one regional breakdown",
                 )
             regional = True
-            table["ags"] = _areas(values, lines_of, path, kreise=code.iloc[0] == "KREISE")[0]
+            table["ags"] = _areas(values, lines, path, kreise=code.iloc[0] == "KREISE")[0]
             table["region_name"] = labels
         else:
             name = cells[f"{number}_Merkmal_Label"].iloc[0]
@@ -466,19 +486,7 @@ def read_genesis_flat(path: str | Path) -> pd.DataFrame:
                     fix=_UNCHANGED,
                 )
             table[name] = labels.where(values != "", "Insgesamt")
-    keys = ["Zeit"] + [f"{n}_Auspraegung_Code" for n in range(1, merkmale + 1)]
-    _check_unique(pd.concat([table[["line"]], cells[keys]], axis=1), keys, path, "combination of time and Merkmale")
-    parts = []
-    for name in value_columns:
-        values, flags = _numbers(cells[name], lines_of, path, name)
-        part = table.assign(value=values, flag=pd.array(flags, dtype="string"))
-        parts.append(part.assign(variable=name.split("__")[1]) if len(value_columns) > 1 else part)
-    result = pd.concat(parts, ignore_index=True).drop(columns="line")
-    if len(value_columns) > 1:
-        result = result[[c for c in result if c not in ("variable", "value", "flag")] + ["variable", "value", "flag"]]
-    source = Source(file=path.name, table=cells["Statistik_Code"].iloc[0], title=cells["Statistik_Label"].iloc[0],
-                    publisher=DESTATIS, licence=DL_DE_BY_2_0)
-    return attach(result, source)
+    return table
 
 
 # --------------------------------------------------------------------------- table functions
@@ -543,7 +551,7 @@ def population_by_age(path: str | Path) -> pd.DataFrame:
         "age_to": table["Altersgruppen"].map({k: upper for k, (_, upper) in bounds.items()}).astype("Int64"),
         "population": as_count(table["value"], file=path, field="population", lines=table["line"]),
     })
-    _check_unique(result, ["ags", "year", "sex", "age_group"], path, "Kreis, year, sex and age group")
+    check_unique(result, ["ags", "year", "sex", "age_group"], file=path, lines=result["line"], fix=_DUPLICATE)
     result = result.sort_values(["ags", "year", "sex", "age_from"]).drop(columns="line").reset_index(drop=True)
     return attach(result, source)
 
@@ -624,22 +632,17 @@ def _expect_table(source: Source, code: str, path) -> None:
 def _mapped(labels: pd.Series, mapping: dict[str, str], lines: pd.Series, path) -> pd.Series:
     """``labels`` mapped by ``mapping``; an unknown label raises at its line."""
     result = labels.map(mapping)
-    unknown = result.isna()
-    if unknown.any():
-        row = unknown.idxmax()
-        raise InputFormatError(
-            f"unknown sex label '{labels[row]}' (expected {', '.join(mapping)})", file=path,
-            line=int(lines[row]), field="Geschlecht", fix=_SHIFTED,
-        )
+    fail_at_first(result.isna(), file=path, field="Geschlecht", lines=lines, cells=labels, fix=_SHIFTED,
+                  problem=f"unknown sex label '{{cell}}' (expected {', '.join(mapping)})")
     return result
 
 
 def _age_bounds(label: str, path) -> tuple[int, int | None]:
     """(from, exclusive upper bound) of an official age group label."""
     for pattern, bounds in (
-        (r"unter (\d{1,3}) Jahren?", lambda m: (0, int(m[1]))),
-        (r"(\d{1,3}) bis unter (\d{1,3}) Jahren?", lambda m: (int(m[1]), int(m[2]))),
-        (r"(\d{1,3}) Jahre und mehr", lambda m: (int(m[1]), None)),
+        (r"unter ([0-9]{1,3}) Jahren?", lambda m: (0, int(m[1]))),
+        (r"([0-9]{1,3}) bis unter ([0-9]{1,3}) Jahren?", lambda m: (int(m[1]), int(m[2]))),
+        (r"([0-9]{1,3}) Jahre und mehr", lambda m: (int(m[1]), None)),
     ):
         match = re.fullmatch(pattern, str(label))
         if match:
@@ -677,7 +680,7 @@ def _wide(table: pd.DataFrame, keys: list[str], counts: dict, rates: dict, path)
                 fix="download the complete table with all its value columns",
             )
     part = table[table["variable"].isin([*counts, *rates])]
-    _check_unique(part, [*keys, "variable"], path, "area, year and variable")
+    check_unique(part, [*keys, "variable"], file=path, lines=part["line"], fix=_DUPLICATE)
     wide = part.pivot(index=keys, columns="variable", values=["value", "line"])
     result = wide.index.to_frame(index=False)
     for label, name in counts.items():

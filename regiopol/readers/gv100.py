@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from regiopol.errors import InputFormatError
-from regiopol.readers._text import as_count, read_text
+from regiopol.readers._text import check_unique, fail_at_first, parse_counts, read_text, text_as_object
 from regiopol.sources import DESTATIS, Source, attach
 
 RECORD_LENGTH = 220
@@ -47,14 +47,18 @@ KREIS_KINDS = {
 }
 LICENCE = "Vervielfältigung und Verbreitung, auch auszugsweise, mit Quellenangabe gestattet"
 _NUMBERS = {"area_ha": (128, 139), "population": (139, 150), "population_male": (150, 161)}
+GEMEINDE_CODE = "Regionalschlüssel (positions 11–18)"
+KREIS_CODE = "Regionalschlüssel (positions 11–15)"
+FIX = "use the unmodified GV100AD file; the layout is in Datensatzbeschreibung_GV100AD.pdf"
 
 
 def read_gv100ad(path: str | Path) -> pd.DataFrame:
     """Gemeinden (Satzart 60), one row each.
 
-    Columns: ags (8-digit), kreis_ags (5-digit), land (2-digit), name, area_km2 (float,
-    from ha), population, population_male, population_female (Int64; female = total −
-    male), postcode (5-digit string, ``<NA>`` for unpopulated areas).
+    Columns: gemeinde_ags (8-digit Gemeinde code), ags (5-digit Kreis code), land
+    (2-digit), name, area_km2 (float, from ha), population, population_male,
+    population_female (Int64; female = total − male), postcode (5-digit string, ``<NA>``
+    for unpopulated areas).
     """
     return _gemeinden(*_records(path), path)
 
@@ -62,27 +66,30 @@ def read_gv100ad(path: str | Path) -> pd.DataFrame:
 def _gemeinden(records: pd.Series, source: Source, path) -> pd.DataFrame:
     rec = records[records.str[:2] == "60"]
     lines = _lines(rec)
-    numbers = {name: _number(rec.str[a:b], path, lines, name, (a, b)) for name, (a, b) in _NUMBERS.items()}
-    population = as_count(numbers["population"], file=path, field="population (positions 140–150)", lines=lines)
-    male = as_count(numbers["population_male"], file=path, field="population male (positions 151–161)", lines=lines)
-    _check(male <= population, path, lines, "male population exceeds the total", "population male (positions 151–161)")
+    counts = {
+        name: parse_counts(rec.str[a:b], file=path, field=f"{name} (positions {a + 1}–{b})", lines=lines,
+                           decimal=".", allow_empty=False, placeholders=False)
+        for name, (a, b) in _NUMBERS.items()
+    }
+    population, male = counts["population"], counts["population_male"]
+    fail_at_first(male > population, file=path, field="population_male (positions 151–161)", lines=lines,
+                  problem="male population exceeds the total", fix=FIX)
     postcode = rec.str[165:170].str.strip()
     table = pd.DataFrame({
-        "ags": rec.str[10:18],
-        "kreis_ags": rec.str[10:15],
+        "gemeinde_ags": rec.str[10:18],
+        "ags": rec.str[10:15],
         "land": rec.str[10:12],
         "name": rec.str[22:72].str.strip(),
-        "area_km2": numbers["area_ha"] / 100,
+        "area_km2": counts["area_ha"].astype(float) / 100,
         "population": population,
         "population_male": male,
         "population_female": population - male,
         "postcode": postcode.where(postcode != "").astype("string"),
     })
-    _check(table["ags"].str.fullmatch(r"[0-9]{8}"), path, lines, "is not an 8-digit Regionalschlüssel",
-           "Regionalschlüssel (positions 11–18)", cells=table["ags"])
-    _check(~table["ags"].duplicated(), path, lines, "occurs twice as Gemeinde", "Regionalschlüssel (positions 11–18)",
-           cells=table["ags"])
-    return attach(_plain(table), source)
+    fail_at_first(~table["gemeinde_ags"].str.fullmatch(r"[0-9]{8}"), file=path, field=GEMEINDE_CODE, lines=lines,
+                  cells=table["gemeinde_ags"], problem="'{cell}' is not an 8-digit Regionalschlüssel", fix=FIX)
+    check_unique(table, ["gemeinde_ags"], file=path, lines=lines, field=GEMEINDE_CODE, fix=FIX)
+    return attach(text_as_object(table), source)
 
 
 def read_gv100ad_kreise(path: str | Path) -> pd.DataFrame:
@@ -96,8 +103,9 @@ def read_gv100ad_kreise(path: str | Path) -> pd.DataFrame:
     rec = records[records.str[:2] == "40"]
     lines = _lines(rec)
     code = rec.str[122:124]
-    _check(code.isin(list(KREIS_KINDS)), path, lines, f"is not a Kreis Textkennzeichen ({', '.join(KREIS_KINDS)})",
-           "Textkennzeichen (positions 123–124)", cells=code)
+    fail_at_first(~code.isin(list(KREIS_KINDS)), file=path, field="Textkennzeichen (positions 123–124)",
+                  lines=lines, cells=code, fix=FIX,
+                  problem=f"'{{cell}}' is not a Kreis Textkennzeichen ({', '.join(KREIS_KINDS)})")
     kreise = pd.DataFrame({
         "ags": rec.str[10:15],
         "name": rec.str[22:72].str.strip(),
@@ -105,13 +113,14 @@ def read_gv100ad_kreise(path: str | Path) -> pd.DataFrame:
         "seat": rec.str[72:122].str.strip(),
         "land": rec.str[10:12],
     })
-    _check(kreise["ags"].str.fullmatch(r"[0-9]{5}") & ~kreise["ags"].duplicated(), path, lines,
-           "is not a 5-digit Kreis code or occurs twice", "Regionalschlüssel (positions 11–15)", cells=kreise["ags"])
-    totals = _gemeinden(records, source, path).groupby("kreis_ags")[["area_km2", "population"]].sum()
+    fail_at_first(~kreise["ags"].str.fullmatch(r"[0-9]{5}"), file=path, field=KREIS_CODE, lines=lines,
+                  cells=kreise["ags"], problem="'{cell}' is not a 5-digit Kreis code", fix=FIX)
+    check_unique(kreise, ["ags"], file=path, lines=lines, field=KREIS_CODE, fix=FIX)
+    totals = _gemeinden(records, source, path).groupby("ags")[["area_km2", "population"]].sum()
     table = kreise.join(totals, on="ags")
-    _check(table["population"].notna(), path, lines, "has no Gemeinde records (Satzart 60)",
-           "Regionalschlüssel (positions 11–15)", cells=kreise["ags"])
-    return attach(_plain(table), source)
+    fail_at_first(table["population"].isna(), file=path, field=KREIS_CODE, lines=lines, cells=kreise["ags"],
+                  problem="'{cell}' has no Gemeinde records (Satzart 60)", fix=FIX)
+    return attach(text_as_object(table), source)
 
 
 def read_gv100ad_laender(path: str | Path) -> pd.DataFrame:
@@ -123,7 +132,7 @@ def read_gv100ad_laender(path: str | Path) -> pd.DataFrame:
         "name": rec.str[22:72].str.strip(),
         "seat": rec.str[72:122].str.strip(),
     })
-    return attach(_plain(table), source)
+    return attach(text_as_object(table), source)
 
 
 def _records(path) -> tuple[pd.Series, Source]:
@@ -133,12 +142,13 @@ def _records(path) -> tuple[pd.Series, Source]:
     records.index = records.index + 1
     records = records[records.str.strip() != ""]
     lines = _lines(records)
-    length = records.str.len()
-    _check(length == RECORD_LENGTH, path, lines, f"characters where a record has {RECORD_LENGTH}",
-           "record length", cells=length, fix="use the unmodified GV100AD file: an editor may have stripped trailing "
-           "blanks or inserted characters, which shifts the fixed-width fields")
-    _check(records.str[:2].isin(list(RECORD_TYPES)), path, lines,
-           f"is not a Satzart ({', '.join(sorted(RECORD_TYPES))})", "Satzart (positions 1–2)", cells=records.str[:2])
+    fail_at_first(records.str.len() != RECORD_LENGTH, file=path, field="record length", lines=lines,
+                  cells=records.str.len(), problem=f"{{cell}} characters where a record has {RECORD_LENGTH}",
+                  fix="use the unmodified GV100AD file: an editor may have stripped trailing blanks or inserted "
+                      "characters, which shifts the fixed-width fields")
+    kind = records.str[:2]
+    fail_at_first(~kind.isin(list(RECORD_TYPES)), file=path, field="Satzart (positions 1–2)", lines=lines,
+                  cells=kind, problem=f"'{{cell}}' is not a Satzart ({', '.join(sorted(RECORD_TYPES))})", fix=FIX)
     stands = records.str[2:10].unique()
     if len(stands) != 1 or not pd.Series(stands).str.fullmatch(r"[0-9]{8}").all():
         raise InputFormatError(
@@ -155,33 +165,5 @@ def _records(path) -> tuple[pd.Series, Source]:
     return records, source
 
 
-def _plain(table: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as object (like :func:`regiopol.codes.kreis_series`), a fresh index."""
-    text = table.select_dtypes("string").columns
-    return table.astype({column: object for column in text}).reset_index(drop=True)
-
-
 def _lines(records: pd.Series) -> pd.Series:
     return pd.Series(records.index, index=records.index)
-
-
-def _number(cells: pd.Series, path, lines, name: str, span: tuple[int, int]) -> pd.Series:
-    field = f"{name} (positions {span[0] + 1}–{span[1]})"
-    _check(cells.str.fullmatch(r"[0-9]+"), path, lines, "is not an unsigned whole number", field, cells=cells)
-    return cells.astype("int64").astype(float)
-
-
-def _check(
-    ok: pd.Series, path, lines: pd.Series, problem: str, field: str, *,
-    cells: pd.Series | None = None, fix: str | None = None,
-) -> None:
-    """Raise for the first record where ``ok`` is false (or missing), quoting ``cells`` there."""
-    ok = ok.fillna(False).astype(bool)
-    if not ok.all():
-        label = ok.index[~ok.to_numpy()][0]
-        if cells is not None:
-            problem = f"'{cells[label]}' {problem}"
-        raise InputFormatError(
-            problem, file=path, line=int(lines[label]), field=field,
-            fix=fix or "use the unmodified GV100AD file; the layout is in Datensatzbeschreibung_GV100AD.pdf",
-        )

@@ -10,9 +10,10 @@ The file went through a spreadsheet program once. The reader therefore restores
 leading zeros the spreadsheet drops in codes (Land ``1`` → ``01``, postcode ``4618`` →
 ``04618``) and reads the coordinate pair ``0``/``0`` – the spreadsheet's rendering of
 an empty cell, found at the unpopulated German-Luxembourg condominium – as missing.
-Any other coordinate outside Germany raises. As in GV100AD, two unpopulated
-pseudo-Gemeinden carry the Kreis part ``00`` (``07000999``, ``13000999``) and belong to
-no Kreis.
+Any other point outside Germany (or with one coordinate only) is set to NaN and listed
+in ``attrs["warnings"]``, as in every reader (:func:`regiopol.readers._text.parse_coordinates`).
+As in GV100AD, two unpopulated pseudo-Gemeinden carry the Kreis part ``00``
+(``07000999``, ``13000999``) and belong to no Kreis.
 """
 
 from __future__ import annotations
@@ -21,8 +22,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from regiopol.errors import InputFormatError
-from regiopol.readers._text import as_count, parse_numbers, read_delimited, require_columns
+from regiopol.readers._text import (
+    check_unique,
+    fail_at_first,
+    parse_coordinates,
+    parse_counts,
+    parse_numbers,
+    parse_postcodes,
+    read_delimited,
+    require_columns,
+    text_as_object,
+)
 from regiopol.readers.gv100 import LICENCE, RECORD_TYPES
 from regiopol.sources import DESTATIS, Source, attach
 
@@ -31,61 +41,64 @@ COUNTS = {"bevoelkerung": "population", "maennlich": "population_male",
           "weiblich": "population_female", "jekm2": "density"}
 COLUMNS = ["satzart", *CODE_PARTS, "gemeindename", "flaeche", *COUNTS, "postleitzahl",
            "laengengrad", "breitengrad", "verstaedterungschluessel", "verstaedterungbezeichnung"]
-GERMANY = {"laengengrad": (5.5, 15.5), "breitengrad": (47.0, 55.2)}  # lon/lat bounding box
 URBANISATION = (1, 2, 3)
 SOURCE = dict(
     table="Gemeindeverzeichnis GV-ISys (Auszug)",
     title="Gemeinden mit Fläche, Bevölkerung, Postleitzahl, Koordinaten und Verstädterungsgrad",
     publisher=DESTATIS, licence=LICENCE, stand="31.12.2019 (Bevölkerung)",
 )
+FIX = "use the official GV-ISys export; check that the columns are not shifted"
+# Numbers: decimal point, blanks (also no-break spaces) between groups of thousands.
+NUMBER = dict(decimal=".", thousands=" ")
 
 
 def read_gv_isys(path: str | Path) -> pd.DataFrame:
     """Gemeinden (``satzart`` 60), one row each.
 
-    Columns: ags (8-digit, from land + rb + kreis + gemeinde), kreis_ags (5-digit), name,
-    area_km2, population, population_male, population_female, density (inhabitants per
-    km², as published; Int64), postcode (5-digit string or ``<NA>``), lon, lat (float,
-    WGS84 degrees; NaN where the file has none), urbanisation (Int64 DEGURBA code 1–3),
-    urbanisation_label.
+    Columns: gemeinde_ags (8-digit, from land + rb + kreis + gemeinde), ags (5-digit Kreis
+    code), name, area_km2, population, population_male, population_female, density
+    (inhabitants per km², as published; Int64), postcode (5-digit string or ``<NA>``), lon,
+    lat (float, WGS84 degrees; NaN where the file has none or a point outside Germany),
+    urbanisation (Int64 DEGURBA code 1–3), urbanisation_label. ``attrs["warnings"]``
+    lists the points set to NaN.
     """
     frame, lines = read_delimited(path, sep=",", encoding="utf-8")
     require_columns(frame, COLUMNS, file=path)
     kind = frame["satzart"]
-    _check(kind.isin(list(RECORD_TYPES)), path, lines, "satzart", kind,
-           f"is not a satzart ({', '.join(sorted(RECORD_TYPES))})")
+    fail_at_first(~kind.isin(list(RECORD_TYPES)), file=path, field="satzart", cells=kind, lines=lines, fix=FIX,
+                  problem=f"'{{cell}}' is not a satzart ({', '.join(sorted(RECORD_TYPES))})")
     rows = frame[kind == "60"]
     lines = lines[rows.index]
-    ags = _code_parts(rows, path, lines)
-    counts = {
-        name: as_count(_number(rows[column], path, lines, column, "."), file=path, field=column, lines=lines)
-        for column, name in COUNTS.items()
-    }
+    gemeinde = _code_parts(rows, path, lines)
+    counts = {name: parse_counts(rows[column], file=path, field=column, lines=lines, **NUMBER)
+              for column, name in COUNTS.items()}
     total = counts["population_male"] + counts["population_female"]
-    _check((counts["population"] == total) | total.isna() | counts["population"].isna(), path, lines,
-           "bevoelkerung", rows["bevoelkerung"], "is not maennlich + weiblich")
-    area = _number(rows["flaeche"], path, lines, "flaeche", ".")
-    _check(~(area < 0), path, lines, "flaeche", rows["flaeche"], "is a negative area")
-    urbanisation = as_count(_number(rows["verstaedterungschluessel"], path, lines, "verstaedterungschluessel", "."),
-                            file=path, field="verstaedterungschluessel", lines=lines)
-    _check(urbanisation.isin(URBANISATION) | urbanisation.isna(), path, lines, "verstaedterungschluessel",
-           rows["verstaedterungschluessel"], "is not a degree of urbanisation (1, 2, 3)")
-    lon, lat = _coordinates(rows, path, lines)
+    fail_at_first((counts["population"] != total).fillna(False), file=path, field="bevoelkerung", lines=lines,
+                  cells=rows["bevoelkerung"], problem="'{cell}' is not maennlich + weiblich", fix=FIX)
+    area, _ = parse_numbers(rows["flaeche"], file=path, field="flaeche", lines=lines, **NUMBER)
+    fail_at_first(area < 0, file=path, field="flaeche", lines=lines, cells=rows["flaeche"],
+                  problem="'{cell}' is a negative area", fix=FIX)
+    urbanisation = parse_counts(rows["verstaedterungschluessel"], file=path, field="verstaedterungschluessel",
+                                lines=lines, **NUMBER)
+    fail_at_first(~urbanisation.isin(URBANISATION).fillna(False) & urbanisation.notna(), file=path,
+                  field="verstaedterungschluessel", lines=lines, cells=rows["verstaedterungschluessel"],
+                  problem="'{cell}' is not a degree of urbanisation (1, 2, 3)", fix=FIX)
+    lon, lat, warnings = _coordinates(rows, path, lines)
     table = pd.DataFrame({
-        "ags": ags,
-        "kreis_ags": ags.str[:5],
+        "gemeinde_ags": gemeinde,
+        "ags": gemeinde.str[:5],
         "name": rows["gemeindename"],
         "area_km2": area,
         **counts,
-        "postcode": _postcode(rows["postleitzahl"], path, lines),
+        "postcode": parse_postcodes(rows["postleitzahl"], file=path, field="postleitzahl", lines=lines),
         "lon": lon,
         "lat": lat,
         "urbanisation": urbanisation,
         "urbanisation_label": rows["verstaedterungbezeichnung"].replace("", pd.NA),
     })
-    _check(~ags.duplicated(keep="first"), path, lines, "gemeinde", ags, "occurs twice as Gemeinde code")
-    text = table.select_dtypes("string").columns
-    table = table.astype({column: object for column in text}).reset_index(drop=True)
+    check_unique(table, ["gemeinde_ags"], file=path, lines=lines, field="gemeinde", fix=FIX)
+    table = text_as_object(table)
+    table.attrs["warnings"] = warnings
     return attach(table, Source(file=Path(path).name, **SOURCE))
 
 
@@ -94,49 +107,18 @@ def _code_parts(rows: pd.DataFrame, path, lines: pd.Series) -> pd.Series:
     parts = []
     for column, width in CODE_PARTS.items():
         cells = rows[column]
-        _check(cells.str.fullmatch(rf"[0-9]{{1,{width}}}"), path, lines, column, cells,
-               f"is not a code of up to {width} digits",
-               fix="the AGS parts land, rb, kreis, gemeinde hold digits only: correct the typing error "
-                   "or download the file again")
+        fail_at_first(~cells.str.fullmatch(rf"[0-9]{{1,{width}}}"), file=path, field=column, lines=lines,
+                      cells=cells, problem=f"'{{cell}}' is not a code of up to {width} digits",
+                      fix="the AGS parts land, rb, kreis, gemeinde hold digits only: correct the typing error "
+                          "or download the file again")
         parts.append(cells.str.zfill(width))
     return parts[0] + parts[1] + parts[2] + parts[3]
 
 
-def _postcode(cells: pd.Series, path, lines: pd.Series) -> pd.Series:
-    _check(cells.str.fullmatch(r"[0-9]{4,5}") | (cells == ""), path, lines, "postleitzahl", cells,
-           "is not a postcode (5 digits)")
-    return cells.str.zfill(5).where(cells != "")
-
-
-def _coordinates(rows: pd.DataFrame, path, lines: pd.Series) -> tuple[pd.Series, pd.Series]:
-    values = {column: _number(rows[column], path, lines, column, ",") for column in GERMANY}
-    lon, lat = values["laengengrad"], values["breitengrad"]
-    empty = (lon == 0) & (lat == 0)  # a spreadsheet's rendering of an empty cell
-    lon, lat = lon.mask(empty), lat.mask(empty)
-    _check(lon.isna() == lat.isna(), path, lines, "breitengrad", rows["breitengrad"],
-           "is given without its partner coordinate (or vice versa)")
-    for column, series in (("laengengrad", lon), ("breitengrad", lat)):
-        low, high = GERMANY[column]
-        _check(series.between(low, high) | series.isna(), path, lines, column, rows[column],
-               f"lies outside Germany ({low}–{high}°)",
-               fix="check for swapped longitude/latitude or a lost decimal comma (write e.g. \"9,43751\")")
-    return lon, lat
-
-
-def _number(cells: pd.Series, path, lines: pd.Series, column: str, decimal: str) -> pd.Series:
-    """Numbers with blanks (also no-break spaces) as thousands separators."""
-    values, _ = parse_numbers(cells.str.replace(r"[\s\u00a0\u202f]", "", regex=True),
-                              file=path, field=column, lines=lines, decimal=decimal)
-    return values
-
-
-def _check(ok: pd.Series, path, lines: pd.Series, field: str, cells: pd.Series, problem: str, *,
-           fix: str | None = None) -> None:
-    """Raise for the first row where ``ok`` is false (or missing), quoting its cell."""
-    ok = ok.fillna(False).astype(bool)
-    if not ok.all():
-        label = ok.index[~ok.to_numpy()][0]
-        raise InputFormatError(
-            f"'{cells[label]}' {problem}", file=path, line=int(lines[label]), field=field,
-            fix=fix or "use the official GV-ISys export; check that the columns are not shifted",
-        )
+def _coordinates(rows: pd.DataFrame, path, lines: pd.Series) -> tuple[pd.Series, pd.Series, list[str]]:
+    """Longitude and latitude (decimal commas); the pair 0/0 is a spreadsheet's empty cell."""
+    lon_cells, lat_cells = rows["laengengrad"], rows["breitengrad"]
+    zero = r"-?0+(?:,0+)?"
+    empty = (lon_cells.str.fullmatch(zero) & lat_cells.str.fullmatch(zero)).fillna(False).astype(bool)
+    return parse_coordinates(lon_cells.mask(empty, ""), lat_cells.mask(empty, ""), file=path, lines=lines,
+                             lon_field="laengengrad", lat_field="breitengrad", decimal=",")

@@ -16,7 +16,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from regiopol.codes import kreis_series
-from regiopol.errors import InputFormatError, MissingInputError
+from regiopol.errors import InputFormatError
+from regiopol.readers._text import check_unique, fail_at_first, parse_numbers, require_file
 from regiopol.sources import BBSR, DL_DE_BY_2_0, Source, attach
 
 KEYS = ["raumbezug", "kennziffer", "name", "zeitbezug"]
@@ -73,6 +74,30 @@ def read_inkar_values(
     dropped. ``indicators`` selects ``kuerzel`` columns (default: all of the file).
     """
     path = Path(path)
+    wanted = _selected(path, indicators)
+    wide = _rows(path, raumbezug, wanted)
+    years = wide["zeitbezug"].astype("string").str.strip()
+    fail_at_first(~years.str.fullmatch(r"[0-9]{4}"), file=path, field="zeitbezug", cells=wide["zeitbezug"],
+                  problem="zeitbezug '{cell}' is not a single year",
+                  fix="download the indicator with yearly values (no period averages)")
+    check_unique(wide, ["kennziffer", "zeitbezug"], file=path, fix="download the topic file again")
+    values = pd.DataFrame({
+        name: parse_numbers(wide[name], file=path, field=name, decimal=".", placeholders=False)[0] for name in wanted
+    }, index=wide.index)
+    codes = wide["kennziffer"].astype("string").str.strip()
+    tidy = pd.DataFrame({
+        "ags": kreis_series(codes, file=path, field="kennziffer") if raumbezug == "Kreise" else codes,
+        "region_name": wide["name"],
+        "year": years.astype(int),
+    })
+    long = pd.concat([tidy, values], axis=1).melt(id_vars=["ags", "region_name", "year"], var_name="indicator",
+                                                  value_name="value")
+    long = long.dropna(subset=["value"]).sort_values(["indicator", "ags", "year"], ignore_index=True)
+    return attach(long, _source(path))
+
+
+def _selected(path: Path, indicators: list[str] | None) -> list[str]:
+    """The indicator columns to read: ``indicators`` (each once) or all of the file."""
     available = _columns(path)
     missing = [column for column in KEYS if column not in available]
     if missing:
@@ -92,6 +117,11 @@ def read_inkar_values(
             fix="look the short name (kuerzel) and its topic file up in the catalogue "
             "(read_inkar_catalogue on _indikatoren.parquet)",
         )
+    return wanted
+
+
+def _rows(path: Path, raumbezug: str, wanted: list[str]) -> pd.DataFrame:
+    """The key columns and ``wanted`` of the rows of ``raumbezug``."""
     wide = pd.read_parquet(path, columns=KEYS + wanted, filters=[("raumbezug", "==", raumbezug)])
     if wide.empty:
         present = pd.read_parquet(path, columns=["raumbezug"])["raumbezug"].unique()
@@ -99,37 +129,7 @@ def read_inkar_values(
             f"no rows with raumbezug '{raumbezug}'", file=path, field="raumbezug",
             fix=f"use one of: {', '.join(sorted(map(str, present)))}",
         )
-    years = wide["zeitbezug"].astype("string").str.strip()
-    bad = ~years.str.fullmatch(r"\d{4}").fillna(False).astype(bool)
-    if bad.any():
-        raise InputFormatError(
-            f"zeitbezug '{wide['zeitbezug'][bad].iloc[0]}' is not a single year", file=path, field="zeitbezug",
-            fix="download the indicator with yearly values (no period averages)",
-        )
-    duplicated = wide.duplicated(["kennziffer", "zeitbezug"])
-    if duplicated.any():
-        first = wide[duplicated].iloc[0]
-        raise InputFormatError(
-            f"region {first['kennziffer']} has more than one row for {first['zeitbezug']}", file=path,
-            field="kennziffer", fix="download the topic file again",
-        )
-    values = wide[wanted].apply(pd.to_numeric, errors="coerce").astype(float)
-    not_numeric = (values.isna() & wide[wanted].notna()).any()
-    if not_numeric.any():
-        raise InputFormatError(
-            "indicator column holds non-numeric values", file=path, field=not_numeric.idxmax(),
-            fix="download the topic file again; INKAR values are numbers",
-        )
-    codes = wide["kennziffer"].astype("string").str.strip()
-    tidy = pd.DataFrame({
-        "ags": kreis_series(codes, file=path, field="kennziffer") if raumbezug == "Kreise" else codes,
-        "region_name": wide["name"],
-        "year": years.astype(int),
-    })
-    tidy = pd.concat([tidy, values], axis=1)
-    long = tidy.melt(id_vars=["ags", "region_name", "year"], var_name="indicator", value_name="value")
-    long = long.dropna(subset=["value"]).sort_values(["indicator", "ags", "year"], ignore_index=True)
-    return attach(long, _source(path))
+    return wide
 
 
 def _catalogued_under(catalogue: Path, indicator: str) -> str:
@@ -141,11 +141,7 @@ def _catalogued_under(catalogue: Path, indicator: str) -> str:
 
 
 def _columns(path: Path) -> list[str]:
-    if not path.is_file():
-        raise MissingInputError(
-            "file does not exist", file=path,
-            fix="download the INKAR 2024 tables (inkar.de, Parquet export) into the raw data directory",
-        )
+    require_file(path, fix="download the INKAR 2024 tables (inkar.de, Parquet export) into the raw data directory")
     try:
         return pq.read_schema(path).names
     except Exception as err:  # pyarrow raises several types for non-Parquet input
@@ -169,7 +165,7 @@ def _read(path: str | Path, columns: list[str]) -> pd.DataFrame:
 def _source(path: str | Path) -> Source:
     stem = Path(path).stem
     return Source(
-        file=f"inkar/{Path(path).name}",
+        file=Path(path).name,
         table="INKAR 2024",
         title=TOPICS.get(stem, stem.strip("_").replace("_", " ").capitalize()),
         publisher=BBSR,
