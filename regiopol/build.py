@@ -256,7 +256,8 @@ def _with_sources(table: pd.DataFrame, *inputs: pd.DataFrame) -> pd.DataFrame:
             if source is not None and source not in sources:
                 sources.append(source)
         warnings.extend(w for w in map(str, frame.attrs.get("warnings", [])) if w not in warnings)
-    table = table.reset_index(drop=True)
+    # one missing-value convention in all tables: pandas' default "str" (NaN), not "string" (pd.NA)
+    table = table.reset_index(drop=True).astype({c: "str" for c in table.columns if table[c].dtype == "string"})
     table.attrs = {"sources": sources, "warnings": warnings}
     return table
 

@@ -38,6 +38,3 @@ def attach(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     df.attrs["source"] = source
     return df
 
-
-def source_of(df: pd.DataFrame) -> Source:
-    return df.attrs["source"]
