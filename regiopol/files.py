@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+PUBLISHED = 0o644  # mkstemp creates 0600; reports and tables are meant to be read by others
+
 
 def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
     """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it to ``path``."""
@@ -16,6 +18,7 @@ def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
     os.close(fd)
     try:
         write(tmp)
+        os.chmod(tmp, PUBLISHED)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -38,6 +41,7 @@ def write_all_atomic(writers: dict[Path, Callable[[str], object]]) -> None:
             os.close(fd)
             staged[path] = tmp
             write(tmp)
+            os.chmod(tmp, PUBLISHED)
         for path, tmp in staged.items():
             os.replace(tmp, path)
     finally:

@@ -6,11 +6,11 @@ import pandas as pd
 
 
 def number(value, decimals: int = 0) -> str:
-    """``1234.5`` → ``"1.234,5"`` (German separators); NaN/None → ``"–"``."""
+    """``1234.5`` → ``"1.234,5"`` (German separators, typographic minus); NaN/None → ``"–"``."""
     if _missing(value):
         return "–"
     text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".").replace("-", "−")
 
 
 def signed_percent(value, decimals: int = 1) -> str:

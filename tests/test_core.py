@@ -88,3 +88,14 @@ def test_all_or_nothing_write(tmp_path):
     write_all_atomic({first: lambda tmp: open(tmp, "w").write("new a"),
                       second: lambda tmp: open(tmp, "w").write("new b")})
     assert first.read_text() == "new a" and second.read_text() == "new b"
+
+
+def test_negative_numbers_use_the_minus_sign():
+    assert fmt.number(-1234.5, 1) == "−1.234,5"
+
+
+def test_written_files_are_readable_by_others(tmp_path):
+    import stat
+
+    path = write_text_atomic(tmp_path / "report.html", "<html></html>")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644

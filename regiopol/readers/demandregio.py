@@ -36,6 +36,8 @@ from regiopol.readers._text import (
 from regiopol.sources import Source, attach
 
 DEMANDREGIO = "DemandRegio-Projekt (FfE, TU Berlin, DLR), Datenbasis Destatis"
+# The DemandRegio database states no licence for this table; its figures are Destatis figures.
+DEMANDREGIO_LICENCE = "keine Lizenzangabe in der Quelle; Datenbasis Destatis, dl-de/by-2-0"
 BOUNDARY_YEAR = 2016  # Kreis boundaries of the population table (BBSR key sheet "2016-2020")
 YEARS = (1950, 2100)  # plausible range of a population year
 FIX = "check that the columns are not shifted and the file is the DemandRegio export"
@@ -67,7 +69,7 @@ def read_demandregio_population(path: str | Path) -> pd.DataFrame:
                  fix="keep one row per Kreis and year, as in the DemandRegio export")
     source = Source(file=Path(path).name, table="DemandRegio: population",
                     title="Bevölkerung je Kreis, 31.12.1997–2015 (Kreisgrenzen 2016–2020)",
-                    publisher=DEMANDREGIO, licence=DEMANDREGIO)
+                    publisher=DEMANDREGIO, licence=DEMANDREGIO_LICENCE)
     return attach(table.sort_values(["ags", "year"], ignore_index=True), source)
 
 
@@ -85,5 +87,5 @@ def read_demandregio_nuts3(path: str | Path) -> pd.DataFrame:
     })
     check_unique(table, ["ags"], file=path, lines=lines, field="ags_lk", fix=FIX)
     source = Source(file=Path(path).name, table="DemandRegio: t_nuts3_lk", title="Zuordnung Kreis – NUTS-3",
-                    publisher=DEMANDREGIO, licence=DEMANDREGIO)
+                    publisher=DEMANDREGIO, licence=DEMANDREGIO_LICENCE)
     return attach(text_as_object(table), source)
