@@ -11,6 +11,8 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 run: install
 	$(BIN)/regiopol data check
 	$(BIN)/regiopol regions
+	$(BIN)/regiopol run
+	@echo "Berichte: $(CURDIR)/outputs/index.html"
 
 test: install-test
 	$(BIN)/python -m pytest
@@ -26,6 +28,7 @@ $(VENV)/.installed: pyproject.toml
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install -e '.[test]'
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || echo "warning: chromium not installed; browser tests will be skipped (install Debian package chromium)"
 	touch $@
 
 # Rebuild data/ from the official raw files (../shared/data/raw or REGIOPOL_RAW_DIR).
@@ -37,6 +40,7 @@ check: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_data_load.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache

@@ -1,5 +1,12 @@
 """regiopol – analysis suite for the German Regiopolen and their regions."""
 
+import sys
+
+# nbformat validates with jsonschema, which at import compiles ~40 grammars of the optional
+# package rfc3987-syntax (~3 s of CPU in every process that reads a notebook) only to check
+# the "iri" string format that notebooks never use. Mark it absent; jsonschema skips it.
+sys.modules.setdefault("rfc3987_syntax", None)
+
 from regiopol.errors import (
     CheckError,
     ConfigError,

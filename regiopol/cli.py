@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from regiopol.errors import RegiopolError
+from regiopol.runner import CELL_TIMEOUT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +57,61 @@ def _parser() -> argparse.ArgumentParser:
                                  description="List the 400 Kreise of the official directory (GV100AD).")
     kreise.add_argument("search", nargs="?", default="", help="part of a name or code, e.g. 'Rostock' or '071'")
     kreise.set_defaults(func=_kreise)
+
+    run = commands.add_parser(
+        "run", help="run the module notebooks for every region and export the HTML reports",
+        description="Run every module notebook (notebooks/NN_name.ipynb) for every region of data/regions.toml "
+                    "with papermill (fresh kernel per notebook, parallel workers), export German HTML reports "
+                    "without code, and write index.html and run.json. Unchanged (region, module) pairs are "
+                    "skipped; a failing notebook is recorded and the rest still runs (exit code 1).")
+    run.add_argument("--region", action="append", metavar="SLUG",
+                     help="only this region (repeatable; default: all regions of data/regions.toml)")
+    run.add_argument("--module", action="append", metavar="NAME",
+                     help="only this module: NN_name, NN or name (repeatable; default: all notebooks)")
+    run.add_argument("--jobs", "-j", type=int, metavar="N", help="parallel worker processes (default: number of cores)")
+    run.add_argument("--force", action="store_true", help="rerun even if the inputs are unchanged")
+    run.add_argument("--no-html", action="store_true", help="execute the notebooks only, no HTML reports")
+    run.add_argument("--output", metavar="DIR", help="output directory (default: $REGIOPOL_OUTPUT_DIR or outputs/)")
+    run.add_argument("--timeout", type=float, metavar="SECONDS", default=CELL_TIMEOUT,
+                     help=f"time limit per notebook cell (default: {CELL_TIMEOUT})")
+    run.add_argument("--notebooks", metavar="DIR", help="directory of the module notebooks (default: notebooks/)")
+    run.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
+                     help="extra notebook parameter for every module (repeatable; VALUE is read as JSON if it can be)")
+    run.add_argument("--kernel", default="regiopol", metavar="NAME", help="Jupyter kernel (default: regiopol)")
+    run.add_argument("--file", metavar="TOML", help="region file (default: data/regions.toml)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the notebooks on a Dask distributed cluster, e.g. tcp://host:8786 "
+                          "(--output must be a directory the workers share)")
+    run.set_defaults(func=_run)
     return parser
+
+
+def _run(args) -> int:
+    import json
+
+    from regiopol import runner
+    from regiopol.errors import ConfigError
+
+    parameters = {}
+    for item in args.param:
+        key, sep, value = item.partition("=")
+        if not sep or not key.isidentifier():
+            raise ConfigError(f"invalid parameter '{item}'", field="--param", fix="write KEY=VALUE, e.g. horizon=2040")
+        try:
+            parameters[key] = json.loads(value)
+        except ValueError:
+            parameters[key] = value
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1", field="--jobs", fix="pass a positive number")
+    result = runner.run(
+        notebooks_dir=args.notebooks, output=args.output, regions=args.region, modules=args.module,
+        jobs=args.jobs, force=args.force, html=not args.no_html, timeout=args.timeout,
+        parameters=parameters, kernel_name=args.kernel, regions_file=args.file, progress=not args.no_progress,
+        scheduler=args.scheduler,
+    )
+    print(result.summary())
+    return result.exit_code
 
 
 def _data_build(args) -> int:

@@ -14,11 +14,11 @@ def number(value, decimals: int = 0) -> str:
 
 
 def signed_percent(value, decimals: int = 1) -> str:
-    """``0.0123`` → ``"+1,2 %"``."""
+    """``0.0123`` → ``"+1,2 %"`` (with a no-break space before %)."""
     if _missing(value):
         return "–"
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return f"{sign}{number(abs(value) * 100, decimals)} %"
+    return f"{sign}{number(abs(value) * 100, decimals)}\u00a0%"  # no line break before %
 
 
 def _missing(value) -> bool:

@@ -15,6 +15,7 @@ import hashlib
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from regiopol import data, fmt, regions, style
 from regiopol.errors import ConfigError
@@ -190,6 +191,7 @@ def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END
     ax.set_xlim(start, end)
     ax.set_title(f"Bevölkerungsentwicklung {start}–{end}: Region {r.name}")
     ax.set_ylabel(f"Index ({start} = 100)")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # whole index points: no rounded 2.5 steps
     style.german_axis(ax, "y", 0)
     ax.xaxis.set_major_formatter(style.FuncFormatter(lambda v, _p: f"{v:.0f}"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
@@ -223,8 +225,8 @@ def trend_text(region, start: int = TREND_START, end: int = TREND_END):
         f"{fmt.signed_percent(change_short)}."
     )
     if len(kreise) > 1:
-        text += (f" Unter den Kreisen reicht die Spanne von {worst} ({fmt.signed_percent(changes[worst])}) "
-                 f"bis {best} ({fmt.signed_percent(changes[best])}).")
+        text += (f" Seit {start} reicht die Spanne unter den Kreisen von {worst} "
+                 f"({fmt.signed_percent(changes[worst])}) bis {best} ({fmt.signed_percent(changes[best])}).")
     text += (f" Die Werte ab {CENSUS_YEAR} beruhen auf dem Zensus {CENSUS_YEAR}; der Sprung an dieser Stelle "
              "ist eine Korrektur des Niveaus, keine tatsächliche Veränderung.")
     return Markdown(text)
@@ -492,6 +494,8 @@ def show(table: pd.DataFrame, decimals: dict[str, int] | None = None):
 
         styler = styler.apply(weight, axis=1)
     numeric = [c for c in formats]
+    text = [c for c in table.columns if c not in formats]
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
     return styler.set_properties(subset=numeric, **{"text-align": "right"})
 
 

@@ -42,8 +42,8 @@ def test_german_number_format():
     assert fmt.number(83_155_031) == "83.155.031"
     assert fmt.number(1234.56, 1) == "1.234,6"
     assert fmt.number(float("nan")) == "–"
-    assert fmt.signed_percent(0.0123) == "+1,2 %"
-    assert fmt.signed_percent(-0.05) == "−5,0 %"
+    assert fmt.signed_percent(0.0123) == "+1,2\u00a0%"
+    assert fmt.signed_percent(-0.05) == "−5,0\u00a0%"
 
 
 def test_error_message_and_pickle():

@@ -67,7 +67,7 @@ def read_demandregio_population(path: str | Path) -> pd.DataFrame:
                           "estimated": ~np.isclose(value, value.round(), rtol=0, atol=1e-6)})
     check_unique(table, ["ags", "year"], file=path, lines=lines, field="id_region",
                  fix="keep one row per Kreis and year, as in the DemandRegio export")
-    source = Source(file=Path(path).name, table="DemandRegio: population",
+    source = Source(file=Path(path).name, table="DemandRegio, Tabelle population",
                     title="Bevölkerung je Kreis, 31.12.1997–2015 (Kreisgrenzen 2016–2020)",
                     publisher=DEMANDREGIO, licence=DEMANDREGIO_LICENCE)
     return attach(table.sort_values(["ags", "year"], ignore_index=True), source)
@@ -86,6 +86,6 @@ def read_demandregio_nuts3(path: str | Path) -> pd.DataFrame:
         "name": frame["name"],
     })
     check_unique(table, ["ags"], file=path, lines=lines, field="ags_lk", fix=FIX)
-    source = Source(file=Path(path).name, table="DemandRegio: t_nuts3_lk", title="Zuordnung Kreis – NUTS-3",
+    source = Source(file=Path(path).name, table="DemandRegio, Tabelle t_nuts3_lk", title="Zuordnung Kreis – NUTS-3",
                     publisher=DEMANDREGIO, licence=DEMANDREGIO_LICENCE)
     return attach(text_as_object(table), source)
