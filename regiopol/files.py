@@ -10,17 +10,27 @@ from typing import Callable
 PUBLISHED = 0o644  # mkstemp creates 0600; reports and tables are meant to be read by others
 
 
-def write_atomic(path: str | Path, write: Callable[[str], object]) -> Path:
-    """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it to ``path``."""
+def write_atomic(path: str | Path, write: Callable[[str], object], *, suffix: str = ".tmp",
+                 keep_partial: Path | None = None) -> Path:
+    """Call ``write(tmp_path)`` for a temporary file beside ``path``, then rename it to ``path``.
+
+    ``suffix`` ends the temporary name (some writers need a known extension). If ``write``
+    raises an error and ``keep_partial`` is given, what was written is kept there for
+    debugging – never in place of ``path``.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     try:
         write(tmp)
         os.chmod(tmp, PUBLISHED)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
+        failed = isinstance(err, Exception)  # an interruption (Ctrl-C) keeps nothing
+        if failed and keep_partial is not None and Path(tmp).is_file() and Path(tmp).stat().st_size > 0:
+            os.chmod(tmp, PUBLISHED)
+            os.replace(tmp, keep_partial)
         Path(tmp).unlink(missing_ok=True)
         raise
     return path

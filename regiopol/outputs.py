@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from regiopol.files import write_atomic
 from regiopol.paths import PROJECT_ROOT
+
+if TYPE_CHECKING:  # pandas is not imported at run time: the batch runner's no-op path stays light
+    import pandas as pd
 
 OUTPUTS_ENV = "REGIOPOL_OUTPUT_DIR"
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import copy
 import html
-import os
 import re
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -114,16 +113,7 @@ def export_report(executed: str | Path, html_path: str | Path, *, title: str, ru
                   data_vintage: str) -> Path:
     """Render the executed notebook at ``executed`` and write the page atomically to ``html_path``."""
     page = render_report(executed, title=title, run_date=run_date, data_vintage=data_vintage)
-    return make_readable(write_text_atomic(html_path, page))
-
-
-def make_readable(path: Path) -> Path:
-    """Give a file written through a temporary file (mode 0600) the usual mode 0666 & ~umask,
-    so that a web server or a colleague can read the published reports."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-    return path
+    return write_text_atomic(html_path, page)
 
 
 def _toc(page: str) -> str:

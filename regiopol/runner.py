@@ -39,13 +39,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from regiopol.errors import ConfigError, MissingInputError
-from regiopol.files import write_text_atomic
+from regiopol.files import write_atomic, write_text_atomic
+from regiopol.outputs import OUTPUTS_ENV, output_root
 from regiopol.paths import PROJECT_ROOT, data_dir
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
 DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 DEFAULT_KERNEL = "regiopol"
-OUTPUTS_ENV = "REGIOPOL_OUTPUT_DIR"  # same as regiopol.outputs.OUTPUTS_ENV (not imported: keeps startup light)
 MANIFEST_NAME = "run.json"
 INDEX_NAME = "index.html"
 LIBRARY_DIR = Path(__file__).resolve().parent
@@ -303,34 +303,14 @@ def is_kernel_start_failure(error: BaseException) -> bool:
 
 
 def _atomic_notebook(path: Path, write: Callable[[str], object], failed_path: Path) -> None:
-    """Like :func:`regiopol.files.write_atomic`, with a temporary name ending in ``.ipynb``; the
-    partial notebook of a failed run is kept as ``failed_path`` (never in place of ``path``)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp.ipynb", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-        _make_readable(path)
-        failed_path.unlink(missing_ok=True)
-    except Exception:
-        if Path(tmp).is_file() and Path(tmp).stat().st_size > 0:
-            os.replace(tmp, failed_path)
-            _make_readable(failed_path)
-        raise
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _make_readable(path: Path) -> Path:
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
-    return path
+    """Write the executed notebook atomically (papermill needs the ``.ipynb`` extension); the
+    partial notebook of a failed run is kept as ``failed_path``, never in place of ``path``."""
+    write_atomic(path, write, suffix=".tmp.ipynb", keep_partial=failed_path)
+    failed_path.unlink(missing_ok=True)
 
 
 def _write_manifest(path: Path, manifest: Mapping) -> Path:
-    return _make_readable(write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"))
+    return write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
 
 
 def _error_excerpt(error: BaseException) -> str:
@@ -562,7 +542,7 @@ def run(
     started = time.monotonic()
     run_started = datetime.now().astimezone()
     run_date = run_started.strftime("%d.%m.%Y %H:%M")
-    output = Path(output or os.environ.get(OUTPUTS_ENV) or PROJECT_ROOT / "outputs").resolve()
+    output = Path(output or output_root()).resolve()
     notebooks_dir = Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve()
 
     from regiopol import regions as region_registry
@@ -781,7 +761,7 @@ def write_index(output: Path, *, registry, modules: Sequence[Module], entries: M
             results[(region.slug, module.name)] = entry
     page = report.render_index(regions=rows, modules=[{"name": m.name, "title": m.title} for m in modules],
                                results=results, run_date=run_date, data_vintage=data_vintage)
-    return _make_readable(write_text_atomic(output / INDEX_NAME, page))
+    return write_text_atomic(output / INDEX_NAME, page)
 
 
 if __name__ == "__main__":
