@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     except RegiopolError as err:
         print(f"Fehler: {err}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("Abgebrochen – fertige Berichte sind gespeichert; ein neuer Aufruf setzt die Arbeit fort.",
+              file=sys.stderr)
+        return 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,7 +82,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
                      help="extra notebook parameter for every module (repeatable; VALUE is read as JSON if it can be)")
     run.add_argument("--kernel", default="regiopol", metavar="NAME", help="Jupyter kernel (default: regiopol)")
-    run.add_argument("--file", metavar="TOML", help="region file (default: data/regions.toml)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--scheduler", metavar="ADDRESS",
                      help="run the notebooks on a Dask distributed cluster, e.g. tcp://host:8786 "
@@ -107,7 +110,7 @@ def _run(args) -> int:
     result = runner.run(
         notebooks_dir=args.notebooks, output=args.output, regions=args.region, modules=args.module,
         jobs=args.jobs, force=args.force, html=not args.no_html, timeout=args.timeout,
-        parameters=parameters, kernel_name=args.kernel, regions_file=args.file, progress=not args.no_progress,
+        parameters=parameters, kernel_name=args.kernel, progress=not args.no_progress,
         scheduler=args.scheduler,
     )
     print(result.summary())

@@ -1,8 +1,8 @@
 """Where a module notebook writes its tables and figures: ``outputs/<region>/tables|figures``.
 
 Notebooks never write files themselves; they call :func:`save_table` and
-:func:`save_figure`, which write atomically and deterministically (CSV in UTF-8 with
-German column names as given; SVG with a fixed hash salt and no timestamp).
+:func:`save_figure`, which write atomically and deterministically (CSV in UTF-8 for German
+spreadsheets, German column names as given; SVG with a fixed hash salt and no timestamp).
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ def region_dir(region: str) -> Path:
 
 
 def save_table(table: pd.DataFrame, region: str, name: str) -> Path:
-    """Write ``table`` to ``outputs/<region>/tables/<name>.csv`` (UTF-8, no index)."""
+    """Write ``table`` to ``outputs/<region>/tables/<name>.csv`` in the form German spreadsheet
+    programs open directly: UTF-8 with byte-order mark, ``;`` between fields, decimal comma."""
     path = region_dir(region) / "tables" / f"{name}.csv"
-    return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8"))
+    return write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, sep=";", decimal=",",
+                                                         encoding="utf-8-sig"))
 
 
 def save_figure(figure, region: str, name: str, *, fmt: str = "svg") -> Path:

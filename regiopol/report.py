@@ -53,11 +53,12 @@ _HEADING = re.compile(r'<h([1-4])\b[^>]*\bid="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
 _TAG = re.compile(r"<[^>]+>")
 _EXTERNAL_SCRIPT = re.compile(r'<script\b[^>]*\bsrc\s*=\s*["\']?(?:https?:)?//[^>]*>\s*</script>', re.I | re.S)
 _EXTERNAL_LINK = re.compile(r'<link\b[^>]*\bhref\s*=\s*["\']?(?:https?:)?//[^>]*>', re.I | re.S)
-_EXTERNAL_SRC = re.compile(r'\b(src|srcset)\s*=\s*(["\'])\s*(?:https?:)?//[^"\']*\2', re.I)
+_EXTERNAL_SRC = re.compile(r'\b(src|srcset|poster)\s*=\s*(["\'])\s*(?:https?:)?//[^"\']*\2', re.I)
 _EXTERNAL_IMPORT = re.compile(r'@import\s+url\(\s*["\']?(?:https?:)?//[^)]*\)\s*;?', re.I)
 _STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.I | re.S)
 _CSS_COMMENT_WITH_URL = re.compile(r"/\*(?:(?!\*/).)*?https?://(?:(?!\*/).)*\*/", re.S)
-_EXTERNAL_ATTR = re.compile(r'\b(?:src|srcset|href)\s*=\s*["\']?\s*((?:https?:)?//[^"\'\s>]*)', re.I)
+_EXTERNAL_ATTR = re.compile(r'\b(?:src|srcset|href|poster)\s*=\s*["\']?\s*((?:https?:)?//[^"\'\s>]*)', re.I)
+_EXTERNAL_CSS_URL = re.compile(r'url\(\s*(["\']?)\s*((?:https?:)?//[^)"\']*)\1\s*\)', re.I)
 
 
 def _version() -> str:
@@ -132,18 +133,19 @@ def _toc(page: str) -> str:
 
 def strip_external(page: str) -> str:
     """Remove everything that would make the browser fetch from another host: external
-    scripts, stylesheets, ``@import`` rules and ``src`` attributes pointing to ``http(s)://``
+    scripts, stylesheets, ``@import`` rules, CSS ``url(…)`` and ``src`` attributes pointing to ``http(s)://``
     (and CSS comments quoting URLs, so that a plain search for "http" finds only real links).
     Plain links (``<a href>``) stay: they are requests only when a reader clicks them."""
     page = _EXTERNAL_SCRIPT.sub("", page)
     page = _EXTERNAL_LINK.sub("", page)
     page = _EXTERNAL_IMPORT.sub("", page)
     page = _STYLE_BLOCK.sub(lambda m: m.group(1) + _CSS_COMMENT_WITH_URL.sub("", m.group(2)) + m.group(3), page)
+    page = _EXTERNAL_CSS_URL.sub("none", page)  # background:url(https://…) in style blocks and attributes
     return _EXTERNAL_SRC.sub(r'data-removed-\1=""', page)
 
 
 def external_references(page: str, *, include_links: bool = False) -> list[str]:
-    """URLs to other hosts in ``src``/``srcset``/``href`` attributes (``<a href>`` only with
+    """URLs to other hosts in ``src``/``srcset``/``href``/``poster`` attributes and CSS ``url(…)`` (``<a href>`` only with
     ``include_links``): what a check for a self-contained page looks for."""
     found = []
     for match in _EXTERNAL_ATTR.finditer(page):
@@ -152,6 +154,7 @@ def external_references(page: str, *, include_links: bool = False) -> list[str]:
             if page[tag_start:tag_start + 3].lower() == "<a ":
                 continue
         found.append(match.group(1))
+    found.extend(match.group(2) for match in _EXTERNAL_CSS_URL.finditer(page))
     return found
 
 

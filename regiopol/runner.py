@@ -33,6 +33,7 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,6 +48,7 @@ NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
 DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 DEFAULT_KERNEL = "regiopol"
 MANIFEST_NAME = "run.json"
+LOCK_NAME = ".regiopol.lock"
 INDEX_NAME = "index.html"
 LIBRARY_DIR = Path(__file__).resolve().parent
 MANIFEST_FORMAT = 1
@@ -93,7 +95,6 @@ def discover(notebooks_dir: str | Path | None = None) -> list[Module]:
     return sorted(modules, key=lambda m: (m.number, m.name))
 
 
-# Titles of the modules whose notebooks print their heading from code (no "# " in Markdown).
 def _module_title(path: Path, slug: str) -> str:
     """``metadata.regiopol.title`` of the notebook, else its first level-1 Markdown heading (the
     part before " – " or ":"), else the slug."""
@@ -162,12 +163,15 @@ def select_tasks(
                               fix=f"use one of: {', '.join(m.name for m in modules) or '(no notebooks found)'}")
     chosen_modules = [m for m in modules if not module_filter or any(m.matches(w) for w in module_filter)]
     extra = dict(parameters or {})
+    if "region" in extra:
+        raise ConfigError("'region' cannot be passed as a module parameter", field="--param region",
+                          fix="choose regions with --region SLUG")
     tasks = []
     for slug, name in regions:
         if region_filter and slug not in region_filter:
             continue
         for module in chosen_modules:
-            tasks.append(Task(region=slug, region_name=name, module=module, parameters={"region": slug, **extra}))
+            tasks.append(Task(region=slug, region_name=name, module=module, parameters={**extra, "region": slug}))
     return tasks
 
 
@@ -512,6 +516,21 @@ def _load_manifest(path: Path) -> dict:
 
 # ------------------------------------------------------------------------------------ run
 
+@contextmanager
+def _output_lock(output: Path):
+    """One run at a time per output directory: two runs would overwrite each other's run.json."""
+    import fcntl
+
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_NAME, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError("another `regiopol run` is writing to this output directory", file=output,
+                              fix="wait until it has finished, or pass another --output DIR") from None
+        yield
+
+
 def run(
     *,
     notebooks_dir: str | Path | None = None,
@@ -524,7 +543,6 @@ def run(
     timeout: float | None = CELL_TIMEOUT,
     parameters: Mapping[str, Any] | None = None,
     kernel_name: str = DEFAULT_KERNEL,
-    regions_file: str | Path | None = None,
     progress: bool = True,
     scheduler: str | None = None,
 ) -> RunResult:
@@ -545,117 +563,118 @@ def run(
     output = Path(output or output_root()).resolve()
     notebooks_dir = Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve()
 
-    from regiopol import regions as region_registry
+    with _output_lock(output):
+        from regiopol import regions as region_registry
 
-    registry = region_registry.load(regions_file)
-    all_modules = discover(notebooks_dir)
-    region_pairs = [(r.slug, r.name) for r in registry]
-    tasks = select_tasks(all_modules, region_pairs, region_filter=regions, module_filter=modules,
-                         parameters=parameters)
+        registry = region_registry.load()  # data/regions.toml: the file the notebooks read, part of the data hash
+        all_modules = discover(notebooks_dir)
+        region_pairs = [(r.slug, r.name) for r in registry]
+        tasks = select_tasks(all_modules, region_pairs, region_filter=regions, module_filter=modules,
+                             parameters=parameters)
 
-    lib_hash, dat_hash = library_hash(), data_hash()
-    vintage = data_vintage()
-    manifest_path = output / MANIFEST_NAME
-    previous = _load_manifest(manifest_path)
-    entries: dict[str, dict] = dict(previous.get("results", {}))
-    jobs = max(1, int(jobs or os.cpu_count() or 1))
+        lib_hash, dat_hash = library_hash(), data_hash()
+        vintage = data_vintage()
+        manifest_path = output / MANIFEST_NAME
+        previous = _load_manifest(manifest_path)
+        entries: dict[str, dict] = dict(previous.get("results", {}))
+        jobs = max(1, int(jobs or os.cpu_count() or 1))
 
-    result = RunResult(output=output)
-    this_run: dict[str, str] = {}
-    specs: list[dict] = []
-    for task in tasks:
-        hashes = {
-            "notebook": _sha256(task.module.path.read_bytes()),
-            "library": lib_hash,
-            "data": dat_hash,
-            "parameters": parameters_hash(task.parameters),
+        result = RunResult(output=output)
+        this_run: dict[str, str] = {}
+        specs: list[dict] = []
+        for task in tasks:
+            hashes = {
+                "notebook": _sha256(task.module.path.read_bytes()),
+                "library": lib_hash,
+                "data": dat_hash,
+                "parameters": parameters_hash(task.parameters),
+            }
+            key = _sha256(json.dumps(hashes, sort_keys=True).encode())
+            notebook_out = output / task.region / f"{task.module.name}.ipynb"
+            html_out = output / task.region / f"{task.module.name}.html"
+            old = entries.get(task.key, {})
+            current = (not force and old.get("status") == "ok" and old.get("key") == key and notebook_out.is_file())
+            if current and (not html or html_out.is_file()):
+                this_run[task.key] = "skipped"
+                result.results.append(TaskResult(task.region, task.module.name, "skipped", 0.0,
+                                                 html=old.get("html"), html_bytes=old.get("html_bytes")))
+                continue
+            specs.append({
+                "key": task.key, "region": task.region, "module": task.module.name,
+                "notebook": str(task.module.path), "notebook_out": str(notebook_out), "html_out": str(html_out),
+                "parameters": dict(task.parameters), "kernel_name": kernel_name, "timeout": timeout,
+                "cwd": str(notebooks_dir), "execute": not current, "html": html, "title": task.title,
+                "run_date": run_date, "data_vintage": vintage, "output_dir": str(output),
+                "_hashes": hashes, "_key": key,
+            })
+
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "run_date": run_started.isoformat(timespec="seconds"),
+            "data_vintage": vintage,
+            "versions": _versions(),
+            "hashes": {"library": lib_hash, "data": dat_hash},
+            "options": {
+                "notebooks_dir": str(notebooks_dir), "regions": list(regions or []), "modules": list(modules or []),
+                "jobs": jobs, "scheduler": scheduler, "force": force, "html": html, "timeout": timeout,
+                "kernel": kernel_name,
+                "parameters": dict(parameters or {}),
+            },
+            "modules": [{"name": m.name, "title": m.title, "notebook": str(m.path)} for m in all_modules],
+            "results": entries,
         }
-        key = _sha256(json.dumps(hashes, sort_keys=True).encode())
-        notebook_out = output / task.region / f"{task.module.name}.ipynb"
-        html_out = output / task.region / f"{task.module.name}.html"
-        old = entries.get(task.key, {})
-        current = (not force and old.get("status") == "ok" and old.get("key") == key and notebook_out.is_file())
-        if current and (not html or html_out.is_file()):
-            this_run[task.key] = "skipped"
-            result.results.append(TaskResult(task.region, task.module.name, "skipped", 0.0,
-                                             html=old.get("html"), html_bytes=old.get("html_bytes")))
-            continue
-        specs.append({
-            "key": task.key, "region": task.region, "module": task.module.name,
-            "notebook": str(task.module.path), "notebook_out": str(notebook_out), "html_out": str(html_out),
-            "parameters": dict(task.parameters), "kernel_name": kernel_name, "timeout": timeout,
-            "cwd": str(notebooks_dir), "execute": not current, "html": html, "title": task.title,
-            "run_date": run_date, "data_vintage": vintage, "output_dir": str(output),
-            "_hashes": hashes, "_key": key,
-        })
 
-    manifest = {
-        "format": MANIFEST_FORMAT,
-        "run_date": run_started.isoformat(timespec="seconds"),
-        "data_vintage": vintage,
-        "versions": _versions(),
-        "hashes": {"library": lib_hash, "data": dat_hash},
-        "options": {
-            "notebooks_dir": str(notebooks_dir), "regions": list(regions or []), "modules": list(modules or []),
-            "jobs": jobs, "scheduler": scheduler, "force": force, "html": html, "timeout": timeout,
-            "kernel": kernel_name,
-            "parameters": dict(parameters or {}),
-        },
-        "modules": [{"name": m.name, "title": m.title, "notebook": str(m.path)} for m in all_modules],
-        "results": entries,
-    }
+        def record(spec: dict, outcome: dict) -> None:
+            old = entries.get(spec["key"], {})
+            status = outcome["status"]
+            html_rel = f"{spec['region']}/{spec['module']}.html" if spec["html"] and status == "ok" else None
+            entry = {
+                "region": spec["region"], "module": spec["module"], "title": spec["title"],
+                "status": status, "seconds": outcome["seconds"], "error": outcome["error"],
+                "attempts": outcome["attempts"],
+                "notebook": f"{spec['region']}/{spec['module']}.ipynb" if status == "ok" else None,
+                "html": html_rel, "html_bytes": outcome.get("html_bytes"),
+                "parameters": spec["parameters"],
+                "hashes": spec["_hashes"],
+                "key": spec["_key"] if status == "ok" else None,
+                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+            }
+            if not spec["execute"] and status == "ok":  # export only: keep the timing of the execution
+                entry["seconds"] = old.get("seconds", outcome["seconds"])
+                entry["finished"] = old.get("finished", entry["finished"])
+            if status == "failed" and old.get("status") == "ok":
+                entry["last_ok"] = old.get("last_ok") or old.get("finished")
+            entries[spec["key"]] = entry
+            this_run[spec["key"]] = status
+            result.results.append(TaskResult(spec["region"], spec["module"], status, outcome["seconds"],
+                                             outcome["error"], outcome["attempts"], html_rel, outcome.get("html_bytes")))
+            manifest["seconds"] = round(time.monotonic() - started, 2)
+            _write_manifest(manifest_path, manifest)
 
-    def record(spec: dict, outcome: dict) -> None:
-        old = entries.get(spec["key"], {})
-        status = outcome["status"]
-        html_rel = f"{spec['region']}/{spec['module']}.html" if spec["html"] and status == "ok" else None
-        entry = {
-            "region": spec["region"], "module": spec["module"], "title": spec["title"],
-            "status": status, "seconds": outcome["seconds"], "error": outcome["error"],
-            "attempts": outcome["attempts"],
-            "notebook": f"{spec['region']}/{spec['module']}.ipynb" if status == "ok" else None,
-            "html": html_rel, "html_bytes": outcome.get("html_bytes"),
-            "parameters": spec["parameters"],
-            "hashes": spec["_hashes"],
-            "key": spec["_key"] if status == "ok" else None,
-            "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-        }
-        if not spec["execute"] and status == "ok":  # export only: keep the timing of the execution
-            entry["seconds"] = old.get("seconds", outcome["seconds"])
-            entry["finished"] = old.get("finished", entry["finished"])
-        if status == "failed" and old.get("status") == "ok":
-            entry["last_ok"] = old.get("last_ok") or old.get("finished")
-        entries[spec["key"]] = entry
-        this_run[spec["key"]] = status
-        result.results.append(TaskResult(spec["region"], spec["module"], status, outcome["seconds"],
-                                         outcome["error"], outcome["attempts"], html_rel, outcome.get("html_bytes")))
-        manifest["seconds"] = round(time.monotonic() - started, 2)
+        previous_env = os.environ.get(OUTPUTS_ENV)
+        os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
+        try:
+            if specs and scheduler:
+                _dispatch_dask(specs, scheduler, record, total=len(tasks), done=len(tasks) - len(specs),
+                               progress=progress)
+            elif specs:
+                _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress)
+        finally:
+            if previous_env is None:
+                os.environ.pop(OUTPUTS_ENV, None)
+            else:
+                os.environ[OUTPUTS_ENV] = previous_env
+
+        order = {task.key: i for i, task in enumerate(tasks)}
+        result.results.sort(key=lambda r: order.get(f"{r.region}/{r.module}", len(order)))
+        result.seconds = round(time.monotonic() - started, 2)
+        manifest["seconds"] = result.seconds
+        manifest["summary"] = result.counts()
+        manifest["this_run"] = this_run
         _write_manifest(manifest_path, manifest)
-
-    previous_env = os.environ.get(OUTPUTS_ENV)
-    os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
-    try:
-        if specs and scheduler:
-            _dispatch_dask(specs, scheduler, record, total=len(tasks), done=len(tasks) - len(specs),
-                           progress=progress)
-        elif specs:
-            _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress)
-    finally:
-        if previous_env is None:
-            os.environ.pop(OUTPUTS_ENV, None)
-        else:
-            os.environ[OUTPUTS_ENV] = previous_env
-
-    order = {task.key: i for i, task in enumerate(tasks)}
-    result.results.sort(key=lambda r: order.get(f"{r.region}/{r.module}", len(order)))
-    result.seconds = round(time.monotonic() - started, 2)
-    manifest["seconds"] = result.seconds
-    manifest["summary"] = result.counts()
-    manifest["this_run"] = this_run
-    _write_manifest(manifest_path, manifest)
-    write_index(output, registry=registry, modules=all_modules, entries=entries, this_run=this_run,
-                run_date=run_date, data_vintage=vintage)
-    return result
+        write_index(output, registry=registry, modules=all_modules, entries=entries, this_run=this_run,
+                    run_date=run_date, data_vintage=vintage)
+        return result
 
 
 def _dispatch(specs: list[dict], jobs: int, record: Callable[[dict, dict], None], *, total: int, done: int,
@@ -754,8 +773,6 @@ def write_index(output: Path, *, registry, modules: Sequence[Module], entries: M
             entry = dict(entries.get(key, {"status": "pending"}))
             if this_run.get(key) == "skipped":
                 entry["status"] = "skipped"
-            elif key not in this_run and entry.get("status") == "ok":
-                entry["status"] = "ok"
             if entry.get("html") and not (output / entry["html"]).is_file():
                 entry["html"] = None
             results[(region.slug, module.name)] = entry

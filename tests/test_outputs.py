@@ -28,13 +28,15 @@ def test_env_overrides_root(tmp_path, monkeypatch):
 
 def test_save_table_writes_csv_atomically(tmp_path, monkeypatch):
     monkeypatch.setenv(outputs.OUTPUTS_ENV, str(tmp_path))
-    table = pd.DataFrame({"Gebiet": ["Trier-Saarburg", "Trier"], "Einwohner 2020": [150_533, 110_674]})
+    table = pd.DataFrame({"Gebiet": ["Trier-Saarburg", "Trier"], "Einwohner 2020": [150_533, 110_674],
+                          "Anteil 65+ (%)": [22.5, 20.25]})
     path = outputs.save_table(table, "trier", "kennzahlen")
     assert path == tmp_path / "trier" / "tables" / "kennzahlen.csv"
-    assert path.read_text(encoding="utf-8").splitlines() == [
-        "Gebiet,Einwohner 2020", "Trier-Saarburg,150533", "Trier,110674"]
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # BOM: spreadsheet programs detect UTF-8
+    assert path.read_text(encoding="utf-8-sig").splitlines() == [
+        "Gebiet;Einwohner 2020;Anteil 65+ (%)", "Trier-Saarburg;150533;22,5", "Trier;110674;20,25"]
     outputs.save_table(table.iloc[:1], "trier", "kennzahlen")  # overwrite in place
-    assert len(path.read_text(encoding="utf-8").splitlines()) == 2
+    assert len(path.read_text(encoding="utf-8-sig").splitlines()) == 2
     assert sorted(p.name for p in path.parent.iterdir()) == ["kennzahlen.csv"]  # no temp files left
 
 

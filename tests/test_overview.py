@@ -181,7 +181,8 @@ def test_notebook_runs(slug, out):
     assert "# Regionsüberblick: Siegen" in markdown
     for name in ("00_karte.png", "00_bevoelkerungsentwicklung.svg", "00_alterspyramide.svg"):
         assert (out / slug / "figures" / name).is_file()
-    kennzahlen = pd.read_csv(out / slug / "tables" / "00_kennzahlen.csv", dtype={"AGS": str}).set_index("AGS")
+    kennzahlen = pd.read_csv(out / slug / "tables" / "00_kennzahlen.csv", sep=";", decimal=",",
+                             encoding="utf-8-sig", dtype={"AGS": str}).set_index("AGS")
     assert kennzahlen.index[0] == "05970"
     assert kennzahlen.loc["05970040", "Einwohner 2020"] == 101_943  # Siegen, GV100AD 31.12.2020
     assert kennzahlen.loc["05966", "Einwohner 2020"] == 133_362  # Olpe, 12411-0018 31.12.2020

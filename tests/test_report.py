@@ -103,7 +103,9 @@ def test_strip_external_removes_requests_but_keeps_links():
              '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
              '<style>@import url("https://fonts.example/f.css"); /* from https://github.com/x */ p{}</style></head>'
              '<body><img src="http://example.org/a.png"><a href="https://www.destatis.de">Destatis</a>'
+             '<div style="background:url(https://example.org/bg.png)">x</div><video poster="https://e.org/p.png">'
              '<script>var inline = 1;</script></body>')
+    assert len(report.external_references(dirty)) >= 5
     clean = report.strip_external(dirty)
     assert report.external_references(clean) == []
     assert "googleapis" not in clean and "cdnjs" not in clean and "github" not in clean

@@ -456,3 +456,20 @@ def test_kernel_transport_is_ipc_with_unique_absolute_sockets(monkeypatch):
     assert runner._transport_config("tcp") == {}
     monkeypatch.setenv("REGIOPOL_KERNEL_TRANSPORT", "tcp")
     assert runner.kernel_transport() == "tcp"
+
+
+def test_region_cannot_be_overridden_by_a_parameter(notebooks, tmp_path, engine):
+    with pytest.raises(ConfigError, match="'region' cannot be passed as a module parameter.*--region"):
+        _run(notebooks, tmp_path / "out", parameters={"region": "bielefeld"})
+
+
+def test_one_run_at_a_time_per_output_directory(notebooks, tmp_path, engine):
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with open(out / runner.LOCK_NAME, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds the directory
+        with pytest.raises(ConfigError, match="another `regiopol run` is writing to this output directory"):
+            _run(notebooks, out)
+    assert _run(notebooks, out).ok  # released: the next run goes ahead
