@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from regiopol.errors import RegiopolError
 from regiopol.files import write_text_atomic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -114,6 +115,11 @@ def export_report(executed: str | Path, html_path: str | Path, *, title: str, ru
                   data_vintage: str) -> Path:
     """Render the executed notebook at ``executed`` and write the page atomically to ``html_path``."""
     page = render_report(executed, title=title, run_date=run_date, data_vintage=data_vintage)
+    size = len(page.encode("utf-8"))
+    if size > MAX_REPORT_BYTES:  # the previous report, if any, stays in place
+        raise RegiopolError(
+            f"report is {size / 1024**2:.1f} MB, more than the limit of {MAX_REPORT_BYTES / 1024**2:.0f} MB",
+            file=Path(html_path).name, fix="save dense figures as PNG at a lower resolution or show fewer figures")
     return write_text_atomic(html_path, page)
 
 

@@ -765,6 +765,8 @@ def write_index(output: Path, *, registry, modules: Sequence[Module], entries: M
     for region, (_, figures) in zip(registry, table.iterrows()):
         row = {"slug": region.slug, "name": region.name}
         row.update(figures.to_dict())
+        if region.lead_area != "unknown":  # say how certain the lead area is, as the reports do
+            row["Leitthema"] += f" ({region_registry.LEAD_AREA_STATUS[region.lead_area_status]})"
         rows.append(row)
     results = {}
     for region in registry:

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from regiopol import report
+from regiopol.errors import RegiopolError
 
 # a 1×1 PNG
 PNG = base64.b64encode(bytes.fromhex(
@@ -120,6 +121,18 @@ def test_export_report_writes_atomically(tmp_path):
     report.export_report(source, target, title="Regionsüberblick – Trier", run_date="d", data_vintage="v")
     assert "<title>Regionsüberblick – Trier</title>" in target.read_text(encoding="utf-8")
     assert [p.name for p in target.parent.iterdir()] == ["00_ueberblick.html"]
+
+
+def test_a_report_over_the_size_limit_is_refused(tmp_path, monkeypatch):
+    source = tmp_path / "nb.ipynb"
+    nbformat.write(executed_notebook(), str(source))
+    target = tmp_path / "trier" / "00_ueberblick.html"
+    target.parent.mkdir()
+    target.write_text("old report", encoding="utf-8")
+    monkeypatch.setattr(report, "MAX_REPORT_BYTES", 1000)
+    with pytest.raises(RegiopolError, match=r"00_ueberblick\.html: report is .* MB, more than the limit.*Fix"):
+        report.export_report(source, target, title="T", run_date="d", data_vintage="v")
+    assert target.read_text(encoding="utf-8") == "old report"
 
 
 def test_index_page_lists_status_links_key_figures_and_errors():

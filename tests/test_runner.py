@@ -187,6 +187,7 @@ def test_failure_is_recorded_and_the_rest_still_runs(notebooks, tmp_path, monkey
     assert 'href="trier/00_probe.html"' not in index
     # key figures of the regions (Trier 2020: 535,000 inhabitants in round numbers) and all regions listed
     assert "Bevölkerung 2020" in index and "Leitthema" in index and "Würzburg" in index
+    assert "Gesundheit (abgeleitet)" in index and "Energie (bestätigt)" in index
     assert "Lauf vom" in index and "Datenstand" in index
     assert report.external_references(index, include_links=True) == []
 
