@@ -20,3 +20,14 @@ def raw_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures() -> Path:
     return FIXTURES
+
+
+def kernel_installed(name: str) -> bool:
+    """Whether the Jupyter kernel ``name`` is registered (``make install`` registers "regiopol")."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        return False
+    return True

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import kernel_installed
 
 from regiopol import runner
 
@@ -17,17 +18,7 @@ distributed = pytest.importorskip("distributed")
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
 
-def _kernel_installed(name: str) -> bool:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec(name)
-    except NoSuchKernel:
-        return False
-    return True
-
-
-pytestmark = pytest.mark.skipif(not _kernel_installed("regiopol"),
+pytestmark = pytest.mark.skipif(not kernel_installed("regiopol"),
                                 reason="Jupyter kernel 'regiopol' not installed (make install registers it)")
 
 

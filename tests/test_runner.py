@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import kernel_installed
 
 from regiopol import cli, report, runner
 from regiopol.errors import ConfigError
@@ -397,17 +398,7 @@ def test_cli_run_exit_codes_and_options(notebooks, tmp_path, monkeypatch, capsys
 
 # --------------------------------------------------------------------- end to end (a kernel)
 
-def _kernel_installed(name: str) -> bool:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        KernelSpecManager().get_kernel_spec(name)
-    except NoSuchKernel:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _kernel_installed("regiopol"),
+@pytest.mark.skipif(not kernel_installed("regiopol"),
                     reason="Jupyter kernel 'regiopol' not installed (make install registers it)")
 def test_end_to_end_with_papermill_and_html(tmp_path):
     out = tmp_path / "out"
