@@ -264,9 +264,9 @@ def render_index(
 
     out += [
         f"<footer><p>Erstellt am {esc(run_date)} mit regiopol {esc(_version())} · "
-        f"Datenstand: {esc(data_vintage)}. Kennzahlen: Bevölkerung am 31.12., "
-        "Gebietsstand 30.11.2021 (Destatis, Statistische Ämter des Bundes und der Länder; "
-        "Datenlizenz Deutschland – Namensnennung – Version 2.0).</p></footer>",
+        f"Datenstand: {esc(data_vintage)}. Quelle der Kennzahlen: Statistisches Bundesamt (Destatis), "
+        "GENESIS 12411-0018 und Gemeindeverzeichnis GV100AD; Datenlizenz Deutschland – Namensnennung – "
+        "Version 2.0.</p></footer>",
         "</body>",
         "</html>",
         "",

@@ -37,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from regiopol.errors import ConfigError, MissingInputError
 from regiopol.files import write_atomic, write_text_atomic
@@ -214,9 +214,10 @@ def parameters_hash(parameters: Mapping[str, Any]) -> str:
     return _sha256(json.dumps(parameters, sort_keys=True, default=str, ensure_ascii=False).encode())
 
 
-def data_vintage(directory: str | Path | None = None) -> str:
-    """German description of the data vintage for footers, with a short fingerprint of the tables."""
-    return f"{DATA_VINTAGE_LABEL} (Datensatz {data_hash(directory).split(':')[1][:12]})"
+def data_vintage(fingerprint: str) -> str:
+    """German description of the data vintage for footers, with a short form of
+    :func:`data_hash` so that two reports on different data can be told apart."""
+    return f"{DATA_VINTAGE_LABEL} (Datensatz {fingerprint.split(':')[1][:12]})"
 
 
 # ----------------------------------------------------------------------------- execution
@@ -401,8 +402,7 @@ def run_task_in_subprocess(spec: dict) -> dict:
                 return json.loads(line[len(_RESULT_MARKER):])
         tail = "\n".join(_ANSI.sub("", proc.stderr).strip().splitlines()[-8:])
         failure = f"Aufgabenprozess abgebrochen (Exit-Code {proc.returncode})" + (f"\n{tail}" if tail else "")
-    return {"key": spec["key"], "status": "failed", "error": failure[:ERROR_EXCERPT_CHARS], "attempts": 0,
-            "html_bytes": None, "seconds": round(time.monotonic() - start, 2)}
+    return {**_failed(failure[:ERROR_EXCERPT_CHARS]), "key": spec["key"], "seconds": round(time.monotonic() - start, 2)}
 
 
 def _task_main(argv: Sequence[str]) -> int:
@@ -573,7 +573,7 @@ def run(
                              parameters=parameters)
 
         lib_hash, dat_hash = library_hash(), data_hash()
-        vintage = data_vintage()
+        vintage = data_vintage(dat_hash)
         manifest_path = output / MANIFEST_NAME
         previous = _load_manifest(manifest_path)
         entries: dict[str, dict] = dict(previous.get("results", {}))
@@ -654,11 +654,9 @@ def run(
         previous_env = os.environ.get(OUTPUTS_ENV)
         os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
         try:
-            if specs and scheduler:
-                _dispatch_dask(specs, scheduler, record, total=len(tasks), done=len(tasks) - len(specs),
-                               progress=progress)
-            elif specs:
-                _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress)
+            if specs:
+                _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress,
+                          scheduler=scheduler)
         finally:
             if previous_env is None:
                 os.environ.pop(OUTPUTS_ENV, None)
@@ -678,75 +676,74 @@ def run(
 
 
 def _dispatch(specs: list[dict], jobs: int, record: Callable[[dict, dict], None], *, total: int, done: int,
-              progress: bool) -> None:
+              progress: bool, scheduler: str | None = None) -> None:
+    """Run every spec – in this process, a local process pool or on a Dask cluster – and
+    record each outcome as it finishes, with one progress bar over all tasks."""
     from tqdm import tqdm
 
     tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    if scheduler:
+        outcomes = _on_dask(specs, scheduler)
+    elif jobs == 1 or len(specs) == 1:
+        outcomes = ((spec, _run_task(spec)) for spec in specs)
+    else:
+        outcomes = _in_process_pool(specs, jobs)
     with tqdm(total=total, initial=done, desc="regiopol run", unit="Bericht", disable=not progress,
               file=sys.stderr, dynamic_ncols=True) as bar:
-        if jobs == 1 or len(specs) == 1:
-            for spec in specs:
-                bar.set_postfix_str(spec["key"], refresh=False)
-                record(spec, _run_task(spec))
-                bar.update()
-            return
-        from concurrent.futures import ProcessPoolExecutor, as_completed
-        from concurrent.futures.process import BrokenProcessPool
-
-        executor = ProcessPoolExecutor(max_workers=min(jobs, len(specs)))
-        try:
-            futures = {executor.submit(_run_task, spec): spec for spec in specs}
-            for future in as_completed(futures):
-                spec = futures[future]
-                try:
-                    outcome = future.result()
-                except BrokenProcessPool as err:
-                    outcome = {"status": "failed", "error": f"Arbeitsprozess abgebrochen: {err}", "attempts": 0,
-                               "seconds": 0.0, "html_bytes": None}
-                record(spec, outcome)
-                bar.set_postfix_str(spec["key"], refresh=False)
-                bar.update()
-        except BaseException:
-            executor.shutdown(wait=False, cancel_futures=True)
-            raise
-        executor.shutdown(wait=True)
+        for spec, outcome in outcomes:
+            record(spec, outcome)
+            bar.set_postfix_str(spec["key"], refresh=False)
+            bar.update()
 
 
-def _dispatch_dask(specs: list[dict], scheduler: str, record: Callable[[dict, dict], None], *, total: int,
-                   done: int, progress: bool) -> None:
-    """Submit every spec to the Dask scheduler at ``scheduler``; record outcomes as they finish."""
+def _failed(error: str) -> dict:
+    return {"status": "failed", "error": error, "attempts": 0, "seconds": 0.0, "html_bytes": None}
+
+
+def _in_process_pool(specs: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(specs)))
+    try:
+        futures = {executor.submit(_run_task, spec): spec for spec in specs}
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as err:
+                outcome = _failed(f"Arbeitsprozess abgebrochen: {err}")
+            yield futures[future], outcome
+    except BaseException:  # also when the consumer stops (Ctrl-C): do not wait for running notebooks
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _on_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[dict, dict]]:
+    """Submit every spec to the Dask scheduler at ``scheduler``; yield outcomes as they finish."""
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise ConfigError("--scheduler needs Dask distributed", field="--scheduler",
                           fix="pip install 'dask[distributed]' (and dask-jobqueue for SLURM)") from None
-    from tqdm import tqdm
-
     try:
         client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s", set_as_default=False)
     except (OSError, TimeoutError) as err:
         raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {err}", field="--scheduler",
                           fix="start the cluster first (dask scheduler / dask-jobqueue) and pass its address") from None
-    tqdm.monitor_interval = 0
     futures = {}
     try:
-        with tqdm(total=total, initial=done, desc="regiopol run", unit="Bericht", disable=not progress,
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            for spec in specs:
-                # pure=False: the same spec again (--force) must run again; key readable in the dashboard
-                future = client.submit(run_task_in_subprocess, spec, pure=False,
-                                       key=f"regiopol-{spec['key']}-{os.urandom(4).hex()}")
-                futures[future] = spec
-            for future in as_completed(list(futures), loop=client.loop):
-                spec = futures[future]
-                try:
-                    outcome = future.result()
-                except Exception as err:  # worker lost (KilledWorker), cancelled, …
-                    outcome = {"status": "failed", "error": _error_excerpt(err), "attempts": 0, "seconds": 0.0,
-                               "html_bytes": None}
-                record(spec, outcome)
-                bar.set_postfix_str(spec["key"], refresh=False)
-                bar.update()
+        for spec in specs:
+            # pure=False: the same spec again (--force) must run again; key readable in the dashboard
+            future = client.submit(run_task_in_subprocess, spec, pure=False,
+                                   key=f"regiopol-{spec['key']}-{os.urandom(4).hex()}")
+            futures[future] = spec
+        for future in as_completed(list(futures), loop=client.loop):
+            try:
+                outcome = future.result()
+            except Exception as err:  # worker lost (KilledWorker), cancelled, …
+                outcome = _failed(_error_excerpt(err))
+            yield futures[future], outcome
     except BaseException:
         client.cancel(list(futures))
         raise
