@@ -19,7 +19,7 @@ import pandas as pd
 
 from regiopol import data
 from regiopol.check import file_hash
-from regiopol.errors import MissingInputError
+from regiopol.errors import InputFormatError, MissingInputError
 from regiopol.files import write_all_atomic, write_text_atomic
 from regiopol.harmonise import KREIS_REFORMS_AFTER_2020, harmonised_population, to_current_kreise
 from regiopol.indicators import inkar_selection
@@ -39,6 +39,7 @@ RAW_FILES = {
     "bbsr_keys": "bbsr/ref-kreise-umrech-2020-1990-2019.xlsx",
     "geometries": "bkg/landkreise_simplify200.geojson",
     "inkar_catalogue": "inkar/_indikatoren.parquet",
+    "inkar_regions": "inkar/_regionen.parquet",
     "inkar_dir": "inkar",
     "hospitals": "facilities/gba_qualitaetsberichte_krankenhaeuser_2015_2019.csv",
     "rail_stations": "facilities/db_stationsdaten_2016.csv",
@@ -121,6 +122,11 @@ class RawInputs:
         return gv100.read_gv100ad(self.path["gv100ad"])
 
     @cached_property
+    def kreise(self) -> pd.DataFrame:
+        """Kreise of the directory GV100AD (the 400 Kreise of 30.11.2021)."""
+        return gv100.read_gv100ad_kreise(self.path["gv100ad"])
+
+    @cached_property
     def gemeinden_2019(self) -> pd.DataFrame:
         """Gemeinden of the GV-ISys extract (31.12.2019), the one directory with coordinates."""
         return gvisys.read_gv_isys(self.path["gv_isys"])
@@ -131,7 +137,7 @@ class RawInputs:
 
 
 def _kreise(inputs: RawInputs) -> pd.DataFrame:
-    kreise = gv100.read_gv100ad_kreise(inputs.path["gv100ad"])
+    kreise = inputs.kreise
     laender = gv100.read_gv100ad_laender(inputs.path["gv100ad"])[["land", "name"]].rename(columns={"name": "land_name"})
     kreise = kreise.merge(laender, on="land", how="left", validate="many_to_one")
     same_name = kreise["name"].duplicated(keep=False)  # e.g. Würzburg, city and Landkreis
@@ -199,6 +205,40 @@ def _inkar(inputs: RawInputs) -> pd.DataFrame:
     return _with_sources(values.sort_values(["indicator", "ags", "year"], ignore_index=True), *topics)
 
 
+def _inkar_germany(inputs: RawInputs) -> pd.DataFrame:
+    """The value for Germany (raumbezug "Bund") of every embedded INKAR indicator."""
+    topics = []
+    for topic, codes in inkar_selection().groupby("topic")["indicator"]:
+        path = inputs.path["inkar_dir"] / f"{topic}.parquet"
+        values = inkar.read_inkar_values(path, raumbezug="Bund", indicators=list(codes))
+        if values["ags"].nunique() != 1:
+            raise InputFormatError(f"raumbezug 'Bund' holds {values['ags'].nunique()} areas instead of one "
+                                   f"({', '.join(sorted(map(str, values['ags'].unique())))})",
+                                   file=path, field="kennziffer", fix="download the topic file again")
+        topics.append(values)
+    values = pd.concat(topics, ignore_index=True)[["year", "indicator", "value"]]
+    return _with_sources(values.sort_values(["indicator", "year"], ignore_index=True), *topics)
+
+
+def _central_places(inputs: RawInputs) -> pd.DataFrame:
+    """Central places (Gemeinden), checked against the Gemeinden and Kreise of GV100AD."""
+    places = inkar.read_central_places(inputs.path["inkar_regions"])
+    directory = inputs.gemeinden.set_index("gemeinde_ags")["ags"]
+    kreise = set(inputs.kreise["ags"])
+    file = inputs.path["inkar_regions"].name
+    listed = [f"{code} ({name})" for code, name in zip(places["gemeinde_ags"], places["name"])]
+    unknown = [label for label, code in zip(listed, places["gemeinde_ags"]) if code not in directory.index]
+    outside = [label for label, code in zip(listed, places["ags"]) if code not in kreise]
+    other_kreis = [label for label, code, kreis in zip(listed, places["gemeinde_ags"], places["ags"])
+                   if code in directory.index and directory[code] != kreis]
+    warnings = [f"{file}: {len(found)} of {len(places)} central places {problem}: {', '.join(found)}"
+                for found, problem in [(unknown, "are not in the Gemeinde directory GV100AD"),
+                                       (outside, "lie in no Kreis of the directory (first five digits)"),
+                                       (other_kreis, "lie in another Kreis in the Gemeinde directory")] if found]
+    places.attrs["warnings"] = [*places.attrs["warnings"], *warnings]
+    return _with_sources(places, places)
+
+
 def _inkar_catalogue(inputs: RawInputs) -> pd.DataFrame:
     catalogue = inkar.read_inkar_catalogue(inputs.path["inkar_catalogue"])
     definitions = catalogue.drop_duplicates("indicator")[["indicator", "name", "algorithm", "notes", "basis"]]
@@ -234,6 +274,8 @@ _DERIVATIONS = {
     "care_recipients": _care_recipients,
     "inkar": _inkar,
     "inkar_catalogue": _inkar_catalogue,
+    "inkar_germany": _inkar_germany,
+    "central_places": _central_places,
     "hospitals": _hospitals,
     "universities": _universities,
     "rail_stations": _rail_stations,

@@ -77,7 +77,7 @@ def _kreise(directory: Path) -> str:
     assert kreise["label"].is_unique, "Kreis labels are not unique"
     known = set(kreise["ags"])
     for name in ("kreis_geometries", "population_by_age", "population_series", "employment",
-                 "care_recipients", "inkar", "hospitals", "universities", "rail_stations"):
+                 "care_recipients", "inkar", "hospitals", "universities", "rail_stations", "central_places"):
         codes = set(data.load(name, directory)["ags"].dropna())
         assert codes <= known, f"{name} has codes outside the 400 Kreise: {sorted(codes - known)[:5]}"
         assert name not in ("kreis_geometries", "population_by_age", "population_series") or codes == known, (
@@ -144,6 +144,21 @@ def _no_negative_counts(directory: Path) -> str:
     return "keine negativen Anzahlen"
 
 
+def _germany_reference(directory: Path) -> str:
+    """Every embedded INKAR indicator has the value for Germany in every year of its Kreis values."""
+    kreis_years = data.load("inkar", directory)[["indicator", "year"]].drop_duplicates()
+    germany = data.load("inkar_germany", directory)
+    assert not germany.duplicated(["indicator", "year"]).any(), "inkar_germany holds an indicator-year twice"
+    missing = kreis_years.merge(germany, on=["indicator", "year"], how="left")
+    missing = missing[missing["value"].isna()]
+    assert missing.empty, (f"inkar_germany lacks {len(missing)} indicator-years of the inkar table, e.g. "
+                           f"{missing.iloc[0]['indicator']} {missing.iloc[0]['year']}")
+    extra = set(germany["indicator"]) - set(data.load("inkar_catalogue", directory)["indicator"])
+    assert not extra, f"inkar_germany holds indicators outside inkar_catalogue: {sorted(extra)[:5]}"
+    return (f"Deutschland-Werte für alle {kreis_years['indicator'].nunique()} INKAR-Indikatoren "
+            f"in allen {len(kreis_years)} Indikator-Jahren")
+
+
 def _regions_complete(directory: Path) -> str:
     registry = regions.load(directory / regions.REGIONS_FILE, validate_codes=False)
     kreise = set(data.load("kreise", directory)["ags"])
@@ -164,4 +179,5 @@ _CHECKS = [
     ("Vollständigkeit", _complete_years),
     ("Vorzeichen", _no_negative_counts),
     ("Regionen", _regions_complete),
+    ("Deutschland-Referenz", _germany_reference),
 ]

@@ -68,6 +68,24 @@ def kreis_series(values: pd.Series, *, file=None, field=None, lines: pd.Series |
     return text.str[:5].astype(object)
 
 
+def gemeinde_series(values: pd.Series, *, file=None, field=None, lines: pd.Series | None = None) -> pd.Series:
+    """Vectorised :func:`gemeinde_ags` for a column; an error names the first bad row's line."""
+    text = _code_text(values)
+    dropped_zero = (text.str.len().eq(7) & ~text.str.startswith("0")).fillna(False).astype(bool)
+    text = text.where(~dropped_zero, "0" + text)
+    bad = ~text.str.fullmatch(r"[0-9]{8}").fillna(False).astype(bool)
+    if bad.any():
+        label = bad.idxmax()
+        problem = f"'{values[label]}' is not a Gemeinde code"
+        fix = "write the Gemeinde AGS with 8 digits, e.g. 05774032"
+        try:  # the scalar function knows why (wrong length, not digits)
+            gemeinde_ags(values[label], file=file, field=field)
+        except InputFormatError as err:
+            problem, fix = err.problem, err.fix
+        fail_at_first(bad, file=file, field=field, problem=problem, fix=fix, lines=lines)
+    return text.astype(object)
+
+
 def _code_text(values: pd.Series) -> pd.Series:
     """Codes as stripped text; integral floats (a column read as float) without their ``.0``."""
     text = values.astype("string").str.strip()

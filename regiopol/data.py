@@ -28,6 +28,8 @@ TABLES = {
     "care_recipients": "people in need of long-term care by type of care and sex, 2015/2017/2019",
     "inkar": "INKAR indicators per Kreis for the infrastructure areas",
     "inkar_catalogue": "description of the embedded INKAR indicators",
+    "inkar_germany": "INKAR indicators for Germany as a whole (reference values), per year",
+    "central_places": "central places (Ober-, Mittel-, Grundzentren) by Gemeinde, as designated by the Länder",
     "hospitals": "hospital sites 2015-2019 with beds and cases, Kreis by location",
     "universities": "Hochschulen with students (2023), Kreis by location",
     "rail_stations": "DB stations with category and long-distance flag (2016), Kreis by place",

@@ -11,13 +11,12 @@ with German column names, ready to show, or a matplotlib Figure in the report st
 
 from __future__ import annotations
 
-import hashlib
-
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from regiopol import data, fmt, regions, style
+from regiopol.display import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citation
 from regiopol.errors import ConfigError
 
 # Tables each part of the overview rests on (for source lines and the source table).
@@ -35,15 +34,12 @@ OPEN_GROUP_WIDTH = 15  # "75 Jahre und mehr" drawn as 75 to under 90 in the pyra
 METRIC_CRS = "EPSG:25832"
 
 GERMANY = "Deutschland"
-ROLE_CORE = "Regiopole"
 ROLE_CORE_KREIS = "Kreis der Regiopole"
 ROLE_KREIS = "Umland"
-ROLE_REGION = "Region gesamt"
 ROLE_GERMANY = "Vergleich"
 
 COL_AGS = "AGS"
 COL_AREA = "Gebiet"
-COL_ROLE = "Rolle"
 
 
 def _region(region) -> regions.Region:
@@ -57,19 +53,6 @@ def _kreis_names() -> pd.Series:
 def _short(label: str) -> str:
     """'Trier, Stadt' → 'Trier'; 'Trier-Saarburg' stays."""
     return str(label).split(",")[0]
-
-
-def _citations(tables) -> list[str]:
-    return [s.citation() for s in data.sources(*tables)]
-
-
-def _short_citation(tables) -> str:
-    """One compact source line for under a figure: publisher and table per source."""
-    parts = []
-    for s in data.sources(*tables):
-        stand = f", Stand {s.stand}" if s.stand else ""
-        parts.append(f"{s.publisher}: {s.table}{stand}")
-    return "Quelle: " + "; ".join(parts) + "; eigene Berechnung (regiopol)"
 
 
 # --------------------------------------------------------------------------- key facts
@@ -196,7 +179,7 @@ def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END
     ax.xaxis.set_major_formatter(style.FuncFormatter(lambda v, _p: f"{v:.0f}"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     style.source_note(fig, [
-        _short_citation(TABLES_TREND),
+        short_citation(TABLES_TREND),
         f"Hinweis: Bevölkerung jeweils am 31.12.; ab {CENSUS_YEAR} auf Basis des Zensus {CENSUS_YEAR} "
         "(Niveausprung gegenüber der früheren Fortschreibung); Kreise auf Gebietsstand 2021 umgerechnet.",
     ])
@@ -312,7 +295,7 @@ def plot_age_pyramid(region, year: int = AGE_YEAR):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3)
     ax.grid(axis="y", visible=False)
     style.source_note(fig, [
-        _short_citation(TABLES_AGE),
+        short_citation(TABLES_AGE),
         f"Hinweis: Stand 31.12.{year}; die 17 amtlichen Altersgruppen sind unterschiedlich breit – "
         "jeder Balken überspannt seine Altersgruppe, seine Länge ist der Anteil der Gruppe geteilt durch "
         f"ihre Breite in Jahren; die offene Gruppe „75 Jahre und mehr“ ist als 75 bis unter 90 gezeichnet.",
@@ -427,13 +410,6 @@ def sources(region=None, tables=TABLES_ALL) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Quelle", "Tabelle", "Stand", "Lizenz"])
 
 
-def source_line(tables=TABLES_ALL):
-    """The German source lines of ``tables`` as small Markdown text (for under a table)."""
-    from IPython.display import Markdown
-
-    return Markdown("<small>" + "<br>".join(_citations(tables)) + "</small>")
-
-
 def intro(region):
     """Title and introduction of the report (IPython Markdown, German)."""
     from IPython.display import Markdown
@@ -462,53 +438,3 @@ def intro(region):
     return Markdown("\n".join(lines))
 
 
-def _default_decimals(column: str, series: pd.Series) -> int:
-    if "(%" in column:
-        return 1
-    if pd.api.types.is_integer_dtype(series) or column.startswith(("Einwohner", "Dichte", "Fläche")):
-        return 0
-    if column.isdigit():  # year columns of the trend table
-        return 0
-    return 1
-
-
-def show(table: pd.DataFrame, decimals: dict[str, int] | None = None):
-    """A pandas Styler that shows ``table`` with German number format and without index;
-    the core and total rows (column "Rolle") are set in bold."""
-    decimals = decimals or {}
-    formats = {}
-    for column in table.columns:
-        series = table[column]
-        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            d = decimals.get(column, _default_decimals(str(column), series))
-            formats[column] = lambda v, d=d: fmt.number(v, d)
-    styler = table.style.format(formats, na_rep="–").hide(axis="index")
-    # a stable id (pandas draws a random one) keeps the report HTML reproducible
-    key = "|".join(map(str, table.columns)) + f"|{len(table)}"
-    styler = styler.set_uuid(f"rp{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}")
-    if COL_ROLE in table.columns:
-        bold = table[COL_ROLE].isin([ROLE_CORE, ROLE_REGION])
-
-        def weight(row):
-            return ["font-weight: bold" if bold.loc[row.name] else ""] * len(row)
-
-        styler = styler.apply(weight, axis=1)
-    numeric = [c for c in formats]
-    text = [c for c in table.columns if c not in formats]
-    styler = styler.set_properties(subset=text, **{"text-align": "left"})
-    return styler.set_properties(subset=numeric, **{"text-align": "right"})
-
-
-def save(obj, region, name: str, *, fmt: str = "svg"):
-    """Save a table (CSV) or figure (SVG/PNG) under ``outputs/<region>/`` and return what the
-    notebook shows: the table itself, or the saved image file (so report = file)."""
-    from IPython.display import SVG, Image
-
-    from regiopol import outputs
-
-    slug = _region(region).slug
-    if isinstance(obj, pd.DataFrame):
-        outputs.save_table(obj, slug, name)
-        return obj
-    path = outputs.save_figure(obj, slug, name, fmt=fmt)
-    return SVG(filename=str(path)) if fmt == "svg" else Image(filename=str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -24,9 +25,19 @@ class Source:
     licence: str
     stand: str | None = None  # "Stand" (vintage) as printed by the publisher
 
+    def stand_label(self) -> str:
+        """The vintage for a source line: "Stand 17.08.2021" (each date once, without the
+        download times GENESIS prints), or the publisher's own wording ("Gebietsstand …")."""
+        if not self.stand:
+            return ""
+        dates = list(dict.fromkeys(re.findall(r"\d{2}\.\d{2}\.\d{4}", self.stand)))
+        if self.stand.startswith(("Stand", "Gebietsstand")) or not dates or "/" not in self.stand:
+            return self.stand if self.stand.startswith(("Stand", "Gebietsstand")) else f"Stand {self.stand}"
+        return "Stand " + ", ".join(dates)
+
     def citation(self) -> str:
         """German source line for reports, e.g. under a figure."""
-        stand = f", Stand {self.stand}" if self.stand else ""
+        stand = f", {self.stand_label()}" if self.stand else ""
         return f"Quelle: {self.publisher}, {self.table} – {self.title}{stand}; Lizenz: {self.licence}"
 
     def to_dict(self) -> dict:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from regiopol import fmt
-from regiopol.codes import gemeinde_ags, kreis_ags, kreis_series
+from regiopol.codes import gemeinde_ags, gemeinde_series, kreis_ags, kreis_series
 from regiopol.errors import InputFormatError, RegiopolError
 from regiopol.files import write_atomic, write_text_atomic
 
@@ -36,6 +36,14 @@ def test_gemeinde_codes():
     assert gemeinde_ags(5774032) == "05774032"
     with pytest.raises(InputFormatError):
         gemeinde_ags("0577403")
+
+
+def test_gemeinde_series_names_the_line():
+    values = pd.Series(["05774032", "5711000", " 09663000 ", "0577403"])
+    assert list(gemeinde_series(values.iloc[:3])) == ["05774032", "05711000", "09663000"]
+    assert list(gemeinde_series(pd.Series([5774032.0]))) == ["05774032"]
+    with pytest.raises(InputFormatError, match=r"x\.csv, line 13, field 'ags': '0577403' is not a Gemeinde code"):
+        gemeinde_series(values, file="x.csv", field="ags", lines=pd.Series([10, 11, 12, 13]))
 
 
 def test_german_number_format():

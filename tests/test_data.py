@@ -68,6 +68,34 @@ def test_real_values_in_the_embedded_tables():
     assert len(kreise) == 400 and kreise["ags"].is_unique
 
 
+def test_germany_reference_values():
+    germany = data.load("inkar_germany")
+    assert list(germany.columns) == ["year", "indicator", "value"]
+    assert germany["year"].dtype == "int64" and germany["value"].dtype == "float64"
+    value = germany.set_index(["indicator", "year"])["value"]
+    assert value["q_betten_bev", 2019] == pytest.approx(5.99)  # beds per 1,000 inhabitants
+    assert value["q_betten_bev", 2020] == pytest.approx(5.87)
+    assert value["q_ärzte_bev", 2020] == pytest.approx(14.63)  # doctors per 10,000 inhabitants
+    assert set(germany["indicator"]) == set(data.load("inkar_catalogue")["indicator"])
+    [licence] = {s["licence"] for s in data.provenance()["tables"]["inkar_germany"]["sources"]}
+    assert "dl-de/by-2-0" in licence
+
+
+def test_central_places_of_the_regiopolen():
+    places = data.load("central_places")
+    assert list(places.columns) == ["gemeinde_ags", "ags", "name", "level"]
+    assert places["level"].value_counts().to_dict() == {"Grundzentrum": 2513, "Mittelzentrum": 960, "Oberzentrum": 152}
+    assert places["gemeinde_ags"].is_unique
+    assert set(places["gemeinde_ags"]) <= set(data.load("gemeinden")["gemeinde_ags"])
+    assert set(places["ags"]) <= set(data.load("kreise")["ags"])
+    assert (places["gemeinde_ags"].str[:5] == places["ags"]).all()
+    cores = {"05711000": "Bielefeld", "16051000": "Erfurt", "07111000": "Koblenz", "05774032": "Paderborn",
+             "13003000": "Rostock", "05970040": "Siegen", "07211000": "Trier", "09663000": "Würzburg"}
+    level = places.set_index("gemeinde_ags")["level"]
+    assert {code: level[code] for code in cores} == dict.fromkeys(cores, "Oberzentrum")
+    assert data.provenance()["tables"]["central_places"]["warnings"] == []
+
+
 def test_check_detects_a_tampered_table(tmp_path):
     _copy_data(tmp_path)
     table = pd.read_parquet(tmp_path / "population_by_age.parquet")

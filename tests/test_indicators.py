@@ -24,7 +24,7 @@ def test_indicator_list():
         (INDICATORS_TOML.replace('area = "gesundheit"', 'area = "health"', 1), r"q_ärzte_bev\.area.*unknown infrastructure area 'health'"),
         (INDICATORS_TOML.replace('unit = "je 10.000 Einwohner"\n', "", 1), r"q_ärzte_bev\.unit.*required field 'unit'"),
         (INDICATORS_TOML + '\n[[indicator]]\ncode = "q_stud"\nsource = "inkar"\ntopic = "bildung"\narea = "bildung"\n'
-         'label = "x"\nunit = "y"\n', r"'q_stud' is listed twice"),
+         'label = "x"\nunit = "y"\ndirection = "higher"\n', r"'q_stud' is listed twice"),
         ('[indicator]\ncode = "q_stud"\n', r"no \[\[indicator\]\] blocks.*double brackets"),
         ('indicator = ["q_stud"]\n', r"no \[\[indicator\]\] blocks"),
     ],

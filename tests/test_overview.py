@@ -12,7 +12,7 @@ import sys
 import pandas as pd
 import pytest
 
-from regiopol import data, overview, style
+from regiopol import data, display, overview, style
 from regiopol.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "00_ueberblick.ipynb"
@@ -124,9 +124,9 @@ def test_sources_table():
 
 
 def test_show_formats_german():
-    html = overview.show(overview.key_facts("bielefeld")).to_html()
+    html = display.show(overview.key_facts("bielefeld")).to_html()
     assert "333.509" in html and "83.155.031" in html
-    assert html == overview.show(overview.key_facts("bielefeld")).to_html()  # stable ids
+    assert html == display.show(overview.key_facts("bielefeld")).to_html()  # stable ids
 
 
 def test_intro_names_the_region():
@@ -146,7 +146,7 @@ def test_figures_saved_and_deterministic(out):
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", text) and "<dc:date>" not in text
     trend = outputs.save_figure(overview.plot_population_trend("trier"), "trier", "trend")
     assert trend.read_bytes() == outputs.save_figure(overview.plot_population_trend("trier"), "trier", "trend").read_bytes()
-    png = overview.save(overview.plot_region_map("trier"), "trier", "karte", fmt="png")
+    png = display.save(overview.plot_region_map("trier"), "trier", "karte", fmt="png")
     path = out / "trier" / "figures" / "karte.png"
     assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
     assert path.stat().st_size < 600_000

@@ -13,12 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from regiopol import build
 from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
 from regiopol.locate import assign_kreis_by_place, assign_kreis_by_point
 from regiopol.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
 from regiopol.readers.geo import read_kreis_geometries
 from regiopol.readers.gvisys import read_gv_isys
-from regiopol.readers.inkar import read_inkar_catalogue, read_inkar_regions, read_inkar_values
+from regiopol.readers.inkar import read_central_places, read_inkar_catalogue, read_inkar_regions, read_inkar_values
 
 FACILITIES = Path(__file__).parent / "fixtures" / "facilities"
 
@@ -46,7 +47,7 @@ def copy_with(tmp_path: Path, name: str, replace: tuple[str, str]) -> Path:
 
 @pytest.fixture()
 def inkar_dir(tmp_path: Path) -> Path:
-    """A tiny INKAR download: catalogue, regions and one topic file."""
+    """A tiny INKAR download: catalogue, regions (with Germany and central places) and one topic file."""
     pd.DataFrame({
         "merk_id": [1, 2, 3], "m_id": [1, 2, 3], "rubrik": ["Raumbeobachtung DE"] * 2 + ["SDG"],
         "bereich": ["Medizinische und soziale Versorgung"] * 2 + ["SDG-Indikatoren für Kommunen"],
@@ -56,15 +57,24 @@ def inkar_dir(tmp_path: Path) -> Path:
         "algorithmus": ["Betten / E x 1.000", "Ärzte / E x 10.000", None],
         "anmerkungen": [None, None, None], "statistische_grundlagen": ["Krankenhausstatistik", "KBV", None],
     }).to_parquet(tmp_path / "_indikatoren.parquet")
-    pd.DataFrame({"raumbezug": ["Kreise", "Gemeinden"], "kennziffer": ["09663000", "09663000"],
-                  "name": ["Würzburg, Stadt", "Würzburg"]}).to_parquet(tmp_path / "_regionen.parquet")
+    zo = "zentralörtliche Funktion - "
+    pd.DataFrame([
+        ("Kreise", "09663000", "Würzburg, Stadt"), ("Gemeinden", "09663000", "Würzburg"),
+        ("Bund", "111", "Bundesrepublik Deutschland"),
+        (zo + "Oberzentrum", "09663000", "Würzburg"), (zo + "Oberzentrum", "05774032", "Paderborn, Stadt"),
+        (zo + "Oberzentrum", "99999999", "kein Oberzentrum"),
+        (zo + "Mittelzentrum", "09679142", "Ochsenfurt, St"), (zo + "Mittelzentrum", "05774032", "Paderborn, Stadt"),
+        (zo + "Grundzentrum", "5774004", "Bad Lippspringe, Stadt"),  # leading zero lost
+        (zo + "keine", "09679111", "Eibelstadt, St"), (zo + "keine", "99999999", "zentralörtliche Funktion"),
+    ], columns=["raumbezug", "kennziffer", "name"]).to_parquet(tmp_path / "_regionen.parquet")
     pd.DataFrame({
-        "raumbezug": ["Kreise", "Kreise", "Kreise", "Gemeinden"],
-        "kennziffer": ["09663000", "09663000", "07211000", "09663000"],
-        "name": ["Würzburg, Stadt", "Würzburg, Stadt", "Trier, kreisfreie Stadt", "Würzburg"],
-        "zeitbezug": ["2020", "2021", "2021", "2021"],
-        "q_betten_bev": [18.85, 18.90, 13.45, np.nan],
-        "q_ärzte_bev": [29.68, np.nan, 22.52, 31.0],
+        "raumbezug": ["Kreise", "Kreise", "Kreise", "Gemeinden", "Bund", "Bund"],
+        "kennziffer": ["09663000", "09663000", "07211000", "09663000", "111", "111"],
+        "name": ["Würzburg, Stadt", "Würzburg, Stadt", "Trier, kreisfreie Stadt", "Würzburg",
+                 "Bundesrepublik Deutschland", "Bundesrepublik Deutschland"],
+        "zeitbezug": ["2020", "2021", "2021", "2021", "2021", "2020"],
+        "q_betten_bev": [18.85, 18.90, 13.45, np.nan, 5.85, 5.87],
+        "q_ärzte_bev": [29.68, np.nan, 22.52, 31.0, np.nan, 14.63],
     }).to_parquet(tmp_path / "medizinische_und_soziale_versorgung.parquet")
     return tmp_path
 
@@ -94,7 +104,106 @@ def test_inkar_catalogue_and_regions_fixture(inkar_dir):
                                        "rubric"]
     assert catalogue["indicator"].tolist().count("q_betten_bev") == 2  # listed under two areas
     regions = read_inkar_regions(inkar_dir / "_regionen.parquet")
-    assert list(regions.columns) == ["raumbezug", "kennziffer", "name"] and len(regions) == 2
+    assert list(regions.columns) == ["raumbezug", "kennziffer", "name"] and len(regions) == 11
+
+
+def test_central_places_fixture(inkar_dir):
+    places = read_central_places(inkar_dir / "_regionen.parquet")
+    assert list(places.columns) == ["gemeinde_ags", "ags", "name", "level"]
+    assert places.values.tolist() == [
+        ["05774004", "05774", "Bad Lippspringe, Stadt", "Grundzentrum"],  # 8 digits restored
+        ["05774032", "05774", "Paderborn, Stadt", "Oberzentrum"],  # listed twice: the higher level kept
+        ["09663000", "09663", "Würzburg", "Oberzentrum"],
+        ["09679142", "09679", "Ochsenfurt, St", "Mittelzentrum"],
+    ]  # "keine" and the aggregate rows 99999999 ("kein Oberzentrum") dropped
+    assert places.attrs["warnings"] == [
+        "_regionen.parquet, field 'raumbezug': Gemeinde 05774032 (Paderborn, Stadt) is listed as "
+        "Oberzentrum and Mittelzentrum; kept Oberzentrum"]
+    source = places.attrs["source"]
+    assert (source.file, source.table, source.title) == ("_regionen.parquet", "INKAR 2024", "Raumbezüge")
+    assert "dl-de/by-2-0" in source.licence
+
+
+@pytest.mark.parametrize(("row", "field", "message"), [
+    (("zentralörtliche Funktion - Mittelzentrum", "0967914", "X"), "kennziffer", "'0967914' is not a Gemeinde code"),
+    (("zentralörtliche Funktion - Mittelzentrum", "096791420", "X"), "kennziffer", "'096791420' is not a Gemeinde"),
+    (("zentralörtliche Funktion - Mittelzentrum", "0967914a", "X"), "kennziffer", "'0967914a' is not an area code"),
+    (("zentralörtliche Funktion - mögliches Oberzentrum", "09679142", "X"), "raumbezug",
+     "unknown central-place level 'zentralörtliche Funktion - mögliches Oberzentrum'"),
+])
+def test_central_places_bad_input(inkar_dir, row, field, message):
+    path = inkar_dir / "_regionen.parquet"
+    regions = pd.read_parquet(path)
+    pd.concat([regions, pd.DataFrame([row], columns=regions.columns)], ignore_index=True).to_parquet(path)
+    with pytest.raises(InputFormatError, match=message) as err:
+        read_central_places(path)
+    assert_names(err, path, field=field)
+
+
+def test_central_places_missing_in_regions_file(inkar_dir):
+    path = inkar_dir / "_regionen.parquet"
+    regions = pd.read_parquet(path)
+    regions[~regions["raumbezug"].str.startswith("zentral")].to_parquet(path)
+    with pytest.raises(InputFormatError, match="no rows of raumbezug 'zentralörtliche Funktion - Oberzentrum'") as err:
+        read_central_places(path)
+    assert_names(err, path, field="raumbezug")
+
+
+def _fixture_inputs(inkar_dir: Path) -> build.RawInputs:
+    """Build inputs for the INKAR derivations: the fixture download and a small directory."""
+    inputs = build.RawInputs.__new__(build.RawInputs)
+    inputs.path = {"inkar_dir": inkar_dir, "inkar_regions": inkar_dir / "_regionen.parquet"}
+    inputs.gemeinden = pd.DataFrame({"gemeinde_ags": ["05774004", "05774032", "09663000"],
+                                     "ags": ["05774", "09663", "09663"]})  # Paderborn misfiled on purpose
+    inputs.kreise = pd.DataFrame({"ags": ["05774", "09663"]})
+    return inputs
+
+
+@pytest.fixture()
+def selection(monkeypatch):
+    """Embed q_betten_bev and q_ärzte_bev (not the list in data/indicators.toml)."""
+    chosen = pd.DataFrame({"indicator": ["q_betten_bev", "q_ärzte_bev"],
+                           "topic": ["medizinische_und_soziale_versorgung"] * 2, "area": ["gesundheit"] * 2,
+                           "label": ["Krankenhausbetten", "Ärzte"],
+                           "unit": ["je 1.000 Einwohner", "je 10.000 Einwohner"]})
+    monkeypatch.setattr(build, "inkar_selection", lambda: chosen)
+
+
+def test_derive_inkar_germany_fixture(inkar_dir, selection):
+    germany = build._inkar_germany(_fixture_inputs(inkar_dir))
+    assert list(germany.columns) == ["year", "indicator", "value"]
+    assert germany.values.tolist() == [[2020, "q_betten_bev", 5.87], [2021, "q_betten_bev", 5.85],
+                                       [2020, "q_ärzte_bev", 14.63]]  # empty cell dropped
+    assert germany["year"].dtype == "int64" and germany["value"].dtype == "float64"
+    assert germany.attrs["warnings"] == []
+    [source] = germany.attrs["sources"]
+    assert (source.table, source.file) == ("INKAR 2024", "medizinische_und_soziale_versorgung.parquet")
+    assert "BBSR" in source.publisher and "dl-de/by-2-0" in source.licence
+
+
+def test_derive_inkar_germany_needs_one_area(inkar_dir, selection):
+    path = inkar_dir / "medizinische_und_soziale_versorgung.parquet"
+    values = pd.read_parquet(path)
+    values.loc[values.index[-1], "kennziffer"] = "112"
+    values.to_parquet(path)
+    with pytest.raises(InputFormatError, match="raumbezug 'Bund' holds 2 areas instead of one") as err:
+        build._inkar_germany(_fixture_inputs(inkar_dir))
+    assert_names(err, path, field="kennziffer")
+
+
+def test_derive_central_places_fixture(inkar_dir):
+    places = build._central_places(_fixture_inputs(inkar_dir))
+    assert places["gemeinde_ags"].tolist() == ["05774004", "05774032", "09663000", "09679142"]
+    warnings = places.attrs["warnings"]
+    assert len(warnings) == 4 and "kept Oberzentrum" in warnings[0]
+    assert warnings[1:] == [
+        "_regionen.parquet: 1 of 4 central places are not in the Gemeinde directory GV100AD: 09679142 (Ochsenfurt, St)",
+        "_regionen.parquet: 1 of 4 central places lie in no Kreis of the directory (first five digits): "
+        "09679142 (Ochsenfurt, St)",
+        "_regionen.parquet: 1 of 4 central places lie in another Kreis in the Gemeinde directory: "
+        "05774032 (Paderborn, Stadt)",
+    ]
+    assert [s.file for s in places.attrs["sources"]] == ["_regionen.parquet"]
 
 
 def test_inkar_unknown_indicator(inkar_dir):
@@ -151,6 +260,21 @@ def test_inkar_real_catalogue_and_regions(raw_dir):
     assert beds["name"] == "Krankenhausbetten je 1.000 Einwohner"
     regions = read_inkar_regions(raw_dir / "inkar" / "_regionen.parquet")
     assert (regions["raumbezug"] == "Kreise").sum() == 400
+
+
+def test_central_places_real(raw_dir):
+    path = raw_dir / "inkar" / "_regionen.parquet"
+    places = read_central_places(path)
+    assert places["level"].value_counts().to_dict() == {"Grundzentrum": 2513, "Mittelzentrum": 960, "Oberzentrum": 152}
+    assert places["gemeinde_ags"].is_unique and places.attrs["warnings"] == []
+    # Gemeinde codes, not Gemeindeverband codes: all are INKAR Gemeinden, with the same names
+    regions = read_inkar_regions(path)
+    gemeinden = regions[regions["raumbezug"] == "Gemeinden"].set_index("kennziffer")["name"]
+    assert gemeinden.reindex(places["gemeinde_ags"]).tolist() == places["name"].tolist()
+    verbaende = regions.loc[regions["raumbezug"].str.startswith("Gemeindeverbände"), "kennziffer"]
+    assert verbaende.str.len().eq(9).all()
+    level = places.set_index("gemeinde_ags")["level"]
+    assert (level["05774032"], level["05970040"], level["05711000"]) == ("Oberzentrum",) * 3  # Paderborn, Siegen
 
 
 # ---------------------------------------------------------------- Kreis geometries

@@ -15,12 +15,17 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from regiopol.codes import kreis_series
+from regiopol.codes import gemeinde_series, kreis_series
 from regiopol.errors import InputFormatError
-from regiopol.readers._text import check_unique, fail_at_first, parse_numbers, require_file
+from regiopol.readers._text import check_unique, fail_at_first, parse_numbers, require_file, text_as_object
 from regiopol.sources import BBSR, DL_DE_BY_2_0, Source, attach
 
 KEYS = ["raumbezug", "kennziffer", "name", "zeitbezug"]
+# Central places in ``_regionen``: raumbezug "zentralörtliche Funktion - <level>".
+CENTRAL_PLACE_PREFIX = "zentralörtliche Funktion - "
+CENTRAL_PLACE_LEVELS = ("Oberzentrum", "Mittelzentrum", "Grundzentrum")  # highest first
+NO_CENTRAL_PLACE = "keine"
+CENTRAL_PLACE_AGGREGATE = "99999999"  # one row per level ("kein Oberzentrum", …), no Gemeinde
 CATALOGUE_COLUMNS = {
     "kuerzel": "indicator",
     "kurzname": "short_name",
@@ -62,6 +67,69 @@ def read_inkar_catalogue(path: str | Path) -> pd.DataFrame:
 def read_inkar_regions(path: str | Path) -> pd.DataFrame:
     """INKAR spatial units: raumbezug, kennziffer, name (codes as printed)."""
     return attach(_read(path, ["raumbezug", "kennziffer", "name"]), _source(path))
+
+
+def read_central_places(path: str | Path) -> pd.DataFrame:
+    """Central places (zentralörtliche Einstufung by the Länder's spatial planning) from
+    ``_regionen``: the Gemeinden designated Ober-, Mittel- or Grundzentrum.
+
+    Columns: gemeinde_ags (8-digit), ags (5-digit Kreis code, its first five digits),
+    name (as printed), level ("Oberzentrum" | "Mittelzentrum" | "Grundzentrum"); sorted
+    by gemeinde_ags.
+
+    INKAR carries the designation as spatial units of raumbezug "zentralörtliche Funktion
+    - Oberzentrum", "- Mittelzentrum", "- Grundzentrum" and "- keine" (no other levels in
+    INKAR 2024; the Länder's own levels are summarised into these, e.g. München, a
+    "Metropole" in Bayern's plan, is listed as Oberzentrum). The kennziffer are
+    **Gemeinde** codes (8-digit AGS), not Gemeindeverband codes: in INKAR 2024 each of
+    them is a kennziffer of raumbezug "Gemeinden" (8 digits, same name), none is one of
+    "Gemeindeverbände" (9 digits), and each of the 10,990 Gemeinden is listed at exactly
+    one level. The levels are the Länder's and not comparable between them: Bayern lists
+    60 Oberzentren, among them small towns such as Burghausen and Neuötting; Brandenburg
+    and the city states list no Grundzentren; in Nordrhein-Westfalen, Hessen, the Saarland
+    and the city states every Gemeinde is a central place (Hessen: but its four
+    gemeindefreie Gebiete).
+
+    "keine" rows are dropped, as are the per-level aggregate rows of kennziffer 99999999
+    ("kein Oberzentrum", …). A Gemeinde listed at more than one level keeps the highest
+    and is named in ``attrs["warnings"]``. A raumbezug "zentralörtliche Funktion - …" of
+    another level, or a code that is no 8-digit AGS, raises :class:`InputFormatError`.
+    """
+    path = Path(path)
+    regions = _read(path, ["raumbezug", "kennziffer", "name"]).reset_index(drop=True)
+    raumbezug = regions["raumbezug"].astype("string").str.strip()
+    central = regions[raumbezug.str.startswith(CENTRAL_PLACE_PREFIX).fillna(False).astype(bool)]
+    known = (*CENTRAL_PLACE_LEVELS, NO_CENTRAL_PLACE)
+    level = raumbezug[central.index].str.removeprefix(CENTRAL_PLACE_PREFIX).str.strip()
+    fail_at_first(~level.isin(known), file=path, field="raumbezug", cells=central["raumbezug"],
+                  problem="unknown central-place level '{cell}'",
+                  fix=f"expected 'zentralörtliche Funktion - ' followed by one of: {', '.join(known)}; "
+                  "map a new level in regiopol/readers/inkar.py (CENTRAL_PLACE_LEVELS)")
+    if not level.isin(CENTRAL_PLACE_LEVELS).any():
+        raise InputFormatError(
+            f"no rows of raumbezug '{CENTRAL_PLACE_PREFIX}{CENTRAL_PLACE_LEVELS[0]}' (or Mittel-, Grundzentrum)",
+            file=path, field="raumbezug", fix="pass INKAR's _regionen.parquet unchanged")
+    codes = central["kennziffer"].astype("string").str.strip()
+    keep = codes != CENTRAL_PLACE_AGGREGATE
+    central, codes, level = central[keep], codes[keep], level[keep]
+    table = pd.DataFrame({
+        "gemeinde_ags": gemeinde_series(codes, file=path, field="kennziffer"),
+        "name": central["name"].astype("string").str.strip(),
+        "level": level,
+        "rank": level.map({name: rank for rank, name in enumerate(known)}).astype(int),
+    })
+    table = table.sort_values(["gemeinde_ags", "rank"], kind="stable")
+    warnings = [
+        f"{path.name}, field 'raumbezug': Gemeinde {ags} ({' / '.join(dict.fromkeys(group['name']))}) is listed as "
+        f"{' and '.join(group['level'])}; kept {group['level'].iloc[0]}"
+        for ags, group in table[table["gemeinde_ags"].duplicated(keep=False)].groupby("gemeinde_ags", sort=True)
+    ]
+    table = table.drop_duplicates("gemeinde_ags")
+    table = table[table["level"] != NO_CENTRAL_PLACE]
+    table.insert(1, "ags", table["gemeinde_ags"].str[:5])
+    table = text_as_object(table.drop(columns="rank"))
+    table.attrs["warnings"] = warnings
+    return attach(table, _source(path))
 
 
 def read_inkar_values(
