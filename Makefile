@@ -41,6 +41,7 @@ check: install
 bench: install
 	$(BIN)/python benchmarks/bench_data_load.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_module1.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache

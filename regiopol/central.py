@@ -13,6 +13,7 @@ the Oberzentrum checklist below: German tables and figures for the notebook
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -52,7 +53,7 @@ MISSING_DATA = {
 
 
 def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else regions.get(region)
+    return region if isinstance(region, regions.Region) else profile.registry().get(region)
 
 
 def _short(label: str) -> str:
@@ -81,21 +82,24 @@ def settings() -> dict:
                 "oberzentrum": ("schwerpunkt_beds", "schwerpunkt_source", "catchment_population",
                                 "catchment_source")}
     for section, keys in expected.items():
+        if not isinstance(config.get(section), dict):
+            raise ConfigError(f"section [{section}] is missing", file=path, field=section,
+                              fix=f"restore data/{SETTINGS_FILE} from git and edit the values in it")
         for key in keys:
-            value = config.get(section, {}).get(key)
+            value = config[section].get(key)
             numbers = value if isinstance(value, list) else [value]
+            positive = section == "two_step_fca"  # a distance threshold of 0 km reaches nobody
             if key.endswith("source"):
                 ok = isinstance(value, str) and value.strip()
             else:
-                ok = bool(numbers) and all(isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0
+                ok = bool(numbers) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                           and math.isfinite(v) and (v > 0 if positive else v >= 0)
                                            for v in numbers)
             if not ok:
                 raise ConfigError(f"missing or invalid value {value!r}", file=path, field=f"{section}.{key}",
-                                  fix="give a non-negative number (a list for …s) or a source text; "
+                                  fix=f"give a finite {'positive' if positive else 'non-negative'} number "
+                                      "(a list of them for …s) or a source text; "
                                       f"restore data/{SETTINGS_FILE} from git for the defaults")
-    if config["two_step_fca"]["threshold_km"] <= 0:
-        raise ConfigError("threshold must be positive", file=path, field="two_step_fca.threshold_km",
-                          fix="give a distance in km, e.g. 30")
     return config
 
 
@@ -125,7 +129,7 @@ def coverage() -> pd.DataFrame:
     """Per infrastructure area: how many indicators, from which sources, which years."""
     listed = indicators.load()
     values = indicators.values()
-    areas = regions.load(validate_codes=False).areas
+    areas = profile.registry().areas
     rows = []
     for area in AREAS:
         chosen = listed[listed["area"] == area]
@@ -167,7 +171,7 @@ def _area_codes(area: str, key_only: bool = False) -> list[str]:
 
 
 def area_heading(area: str) -> str:
-    return regions.load(validate_codes=False).areas[area]
+    return profile.registry().areas[area]
 
 
 def profile_table(region, area: str) -> pd.DataFrame:
@@ -263,7 +267,7 @@ def plot_trend(region, area: str, codes=None):
 
 def peer_table(area: str) -> pd.DataFrame:
     """The area's indicators for the core Kreise of all eight Regiopolen (latest year)."""
-    everything = regions.load()
+    everything = profile.registry()
     first = profile.profile(everything.regions[0], _area_codes(area))
     out = first[["label", "unit"]].rename(columns={"label": "Indikator", "unit": "Einheit"})
     out["Jahr"] = first["year"].astype(str)
@@ -282,6 +286,8 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
     r = _region(region)
     codes = _area_codes(area)
     if not codes:
+        if deep:  # lead_intro has said it
+            return
         show_now(display.markdown(
             f"**Für {area_heading(area)} enthalten die hier eingebundenen amtlichen Daten keine Kreisindikatoren; "
             f"der Bereich kann nicht gemessen werden.** Schließen würden die Lücke: {MISSING_DATA.get(area, '–')}. "
@@ -531,7 +537,7 @@ def plot_huff_map(region, measure: str):
     near = geo[geo["value"] >= 0.01]
     minx, miny, maxx, maxy = near.total_bounds
     pad = 0.08 * max(maxx - minx, maxy - miny)
-    geo.plot(ax=ax, column="value", cmap="Blues", vmin=0, vmax=1, edgecolor="white", linewidth=0.4,
+    geo.plot(ax=ax, column="value", cmap="Blues", vmin=0, vmax=1, edgecolor="#b0b0b0", linewidth=0.3,
              legend=True, legend_kwds={"label": "Wahrscheinlichkeit, die Regiopole zu nutzen",
                                        "shrink": 0.6, "format": style.german_formatter(1)})
     geo[geo["ags"].isin(r.kreise)].dissolve().boundary.plot(ax=ax, color=style.ACCENT, linewidth=1.4)
@@ -667,13 +673,15 @@ def checklist(region) -> pd.DataFrame:
     """The classic Oberzentrum catalogue for the core: Kriterium, Erfüllt, Beleg, Quelle."""
     r = _region(region)
     s = settings()["oberzentrum"]
-    universities = _core_rows(r, data.load("universities"))
+    universities = data.load("universities")
+    universities = _core_rows(r, universities[~centrality.is_distance_learning(universities)])
     unis = universities[universities["type"].str.startswith("Universit")]
     others = universities[~universities.index.isin(unis.index)]
     hospitals = data.load("hospitals")
     year = centrality.supply().attrs["years"]["beds"]
     sites = _core_rows(r, hospitals[hospitals["year"] == year])
     big = sites[sites["university_clinic"].fillna(False) | (sites["beds"].fillna(0) >= s["schwerpunkt_beds"])]
+    big = big.sort_values("beds", ascending=False)
     stations = data.load("rail_stations")
     code = r.core_gemeinde or f"{r.core_kreis}000"
     long_distance = stations[(stations["gemeinde_ags"] == code) & stations["long_distance"].fillna(False)]
@@ -685,8 +693,9 @@ def checklist(region) -> pd.DataFrame:
         return f"{fmt.number(u['students'])} Studierende" if pd.notna(u["students"]) else \
             "Studierendenzahl nicht angegeben"
 
-    def listing(rows, fields):
-        return "; ".join(", ".join(fields(row)) for _, row in rows.iterrows())
+    def listing(rows, fields, most: int = 4):
+        shown = "; ".join(", ".join(fields(row)) for _, row in rows.head(most).iterrows())
+        return shown + (f" und {len(rows) - most} weitere" if len(rows) > most else "")
 
     def yes(flag):
         return "ja" if flag else "nein"
@@ -721,7 +730,7 @@ def checklist(region) -> pd.DataFrame:
 def checklist_comparison() -> pd.DataFrame:
     """The checklist of all eight Regiopolen side by side (Kriterium × Regiopole)."""
     columns = {}
-    for r in regions.load():
+    for r in profile.registry():
         table = checklist(r)
         columns[r.name] = table.set_index("Kriterium")["Erfüllt"]
     out = pd.DataFrame(columns)

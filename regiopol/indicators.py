@@ -31,7 +31,12 @@ _COLUMNS = ("code", "source", "topic", "table", "area", "label", "unit", "direct
 def load(path: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator (file order): code, source, topic, table, area, label, unit,
     direction, key, definition (given for derived indicators; see :func:`described`)."""
-    path = Path(path) if path is not None else data_dir() / INDICATORS_FILE
+    return _load(str(Path(path) if path is not None else data_dir() / INDICATORS_FILE)).copy()
+
+
+@lru_cache(maxsize=8)
+def _load(path: str) -> pd.DataFrame:
+    path = Path(path)
     config = regions.read_toml(path, what="indicator file", restore="data/indicators.toml")
     rows = config.get("indicator")
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
@@ -53,12 +58,12 @@ def _check_row(row: dict, label: str, areas: dict, path: Path) -> None:
     def fail(field: str, problem: str, fix: str):
         raise ConfigError(problem, file=path, field=f"{label}.{field}", fix=fix)
 
-    required = _REQUIRED + (("topic",) if row.get("source") == "inkar" else ("table",))
+    if row.get("source") not in SOURCES:
+        fail("source", f"unknown or missing source {row.get('source')!r}", f"use one of: {', '.join(SOURCES)}")
+    required = _REQUIRED + (("topic",) if row["source"] == "inkar" else ("table",))
     for key in required:
         if not isinstance(row.get(key), str) or not row[key].strip():
             fail(key, f"required field '{key}' is missing or empty", f'add {key} = "…" to the block')
-    if row["source"] not in SOURCES:
-        fail("source", f"unknown source '{row['source']}'", f"use one of: {', '.join(SOURCES)}")
     if row["source"] != "inkar" and row["code"] not in DERIVED:
         fail("code", f"no derivation for '{row['code']}' in regiopol/indicators.py",
              f"use an INKAR code with source = \"inkar\", or one of: {', '.join(DERIVED)}")
@@ -130,6 +135,7 @@ def _values() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
+    _load.cache_clear()
     _values.cache_clear()
 
 
@@ -168,7 +174,8 @@ def service_share() -> pd.DataFrame:
     return _with_germany(merged, "employees", "employees_total", 100.0)
 
 
-STATION_YEAR = 2016
+STATION_YEAR = 2016  # DB station list
+GEMEINDE_YEAR = 2020  # population of the Gemeinden (31.12.): the year of the station indicators per inhabitant
 
 
 def _long_distance_gemeinden() -> pd.Index:
@@ -186,7 +193,7 @@ def population_at_long_distance_station() -> pd.DataFrame:
     served = gemeinden["population"].where(gemeinden["gemeinde_ags"].isin(_long_distance_gemeinden()), 0)
     frame = pd.DataFrame({"ags": gemeinden["ags"], "served": served.astype("float64"),
                           "population": gemeinden["population"].astype("float64")})
-    kreise = frame.groupby("ags", as_index=False)[["served", "population"]].sum().assign(year=STATION_YEAR)
+    kreise = frame.groupby("ags", as_index=False)[["served", "population"]].sum().assign(year=GEMEINDE_YEAR)
     return _with_germany(kreise, "served", "population", 100.0)
 
 
@@ -212,7 +219,7 @@ def distance_to_long_distance_station() -> pd.DataFrame:
                             served["lat"].to_numpy()[None, :], served["lon"].to_numpy()[None, :]).min(axis=1)
     weights = gemeinden["population"].astype("float64").to_numpy()
     frame = pd.DataFrame({"ags": gemeinden["ags"].to_numpy(), "weighted": distance * weights, "weight": weights})
-    kreise = frame.groupby("ags", as_index=False)[["weighted", "weight"]].sum().assign(year=STATION_YEAR)
+    kreise = frame.groupby("ags", as_index=False)[["weighted", "weight"]].sum().assign(year=GEMEINDE_YEAR)
     return _with_germany(kreise, "weighted", "weight", 1.0)
 
 

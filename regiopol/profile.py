@@ -24,8 +24,14 @@ TREND_YEARS = (2010, 2022)
 PEERS = ("regiopolen", "cities", "kreise")
 
 
+@lru_cache(maxsize=1)
+def registry() -> regions.Registry:
+    """data/regions.toml, read and checked once per process."""
+    return regions.load()
+
+
 def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else regions.get(region)
+    return region if isinstance(region, regions.Region) else registry().get(region)
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +40,7 @@ def peer_groups() -> dict[str, tuple[str, ...]]:
     kreise = data.load("kreise")
     low, high = CITY_POPULATION
     cities = kreise[kreise["kind"].isin(CITY_KINDS) & kreise["population"].between(low, high)]
-    return {"regiopolen": tuple(r.core_kreis for r in regions.load()),
+    return {"regiopolen": tuple(r.core_kreis for r in registry()),
             "cities": tuple(cities["ags"]),
             "kreise": tuple(kreise["ags"])}
 
@@ -72,7 +78,9 @@ def latest_year(indicator: str) -> int:
     kreise = list(peer_groups()["kreise"])
     counts = _wide().loc[indicator][kreise].notna().mean(axis=1)
     years = counts.index[counts >= COVERAGE]
-    return int(years.max() if len(years) else counts.idxmax())
+    if not len(years):  # no year is complete enough: the latest of the best-covered years
+        years = counts.index[counts == counts.max()]
+    return int(years.max())
 
 
 def weighted_mean(values: pd.Series, kreise, year: int) -> float:
@@ -84,10 +92,11 @@ def weighted_mean(values: pd.Series, kreise, year: int) -> float:
     return float(np.average(values[kreise].astype("float64"), weights=weights))
 
 
+@lru_cache(maxsize=None)
 def region_values(indicator: str, year: int) -> pd.Series:
     """The indicator for each of the eight regions as a whole (index: slug)."""
     row = _wide().loc[(indicator, year)]
-    return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in regions.load()})
+    return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in registry()})
 
 
 def profile(region, codes=None) -> pd.DataFrame:
@@ -142,5 +151,5 @@ def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    for cached in (peer_groups, _wide, _population):
+    for cached in (registry, peer_groups, _wide, _population, region_values):
         cached.cache_clear()

@@ -1,0 +1,94 @@
+"""Module 1 (Zentrale Funktionen): time every computation of the report for all eight regions
+from the library, without notebooks and without figures, in a fresh process.
+
+Per region: the indicator profile of every area with data (``central.profile_table``), the
+Bedeutungsüberschuss, job centrality and core shares, the Huff tables and Huff sensitivity
+for hospital beds and students, the catchment summary, the 2SFCA table and the Oberzentrum
+checklist; then the checklist of all eight regions once.
+
+Target: ≤ 5 s on 2 cores for all of it, the first load of the committed tables included
+(the import of the packages – pandas, matplotlib, geopandas – is shown but not counted).
+The script prints; it does not assert (exit code 0 either way).
+Run: `.venv/bin/python benchmarks/bench_module1.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_S = 5.0
+
+# The tables module 1 reads (everything but the care data).
+TABLES = ["kreise", "gemeinden", "kreis_geometries", "population_series", "employment", "inkar",
+          "inkar_germany", "inkar_catalogue", "hospitals", "universities", "rail_stations", "central_places"]
+
+PROBE = f"""
+import json, time
+t0 = time.perf_counter()
+import pandas, numpy, scipy, matplotlib, geopandas  # noqa: F401 – library imports, shown separately
+from regiopol import central, data, regions
+imported = time.perf_counter() - t0
+
+steps = {{}}
+
+def timed(step, function, *args):
+    start = time.perf_counter()
+    result = function(*args)
+    steps[step] = steps.get(step, 0.0) + time.perf_counter() - start
+    return result
+
+start = time.perf_counter()
+timed("first data load (tables, regions.toml)", lambda: ([data.load(n) for n in {TABLES!r}], regions.load()))
+for r in regions.load():
+    for area in central.areas_with_data():
+        timed("profile_table (every area with data)", central.profile_table, r, area)
+    timed("surplus_table", central.surplus_table, r)
+    timed("job_centrality_table", central.job_centrality_table, r)
+    timed("core_shares_table", central.core_shares_table, r)
+    for measure in central.HUFF_MEASURES:
+        timed("huff_table (beds, students)", central.huff_table, r, measure)
+        timed("huff_sensitivity_table (beds, students)", central.huff_sensitivity_table, r, measure)
+    timed("catchment_summary", central.catchment_summary, r)
+    timed("fca_table", central.fca_table, r)
+    timed("checklist", central.checklist, r)
+timed("checklist_comparison (once)", central.checklist_comparison)
+total = time.perf_counter() - start
+print(json.dumps({{"imports": imported, "total": total, "steps": steps,
+                  "regions": len(regions.load()), "areas": central.areas_with_data()}}))
+"""
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover – not Linux
+        return os.cpu_count() or 1
+
+
+def main() -> int:
+    run = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT)
+    if run.returncode != 0:
+        print("module-1 benchmark: the probe process failed\n" + run.stderr, file=sys.stderr)
+        return 0
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    total, steps = result["total"], result["steps"]
+    print(f"module 1 (Zentrale Funktionen), {result['regions']} regions, areas with data: "
+          f"{', '.join(result['areas'])}; fresh process, {cores()} core(s) available")
+    print(f"package imports (not counted): {result['imports']:.2f} s")
+    width = max(map(len, steps))
+    for step, seconds in sorted(steps.items(), key=lambda item: -item[1]):
+        print(f"  {step:<{width}}  {seconds:6.2f} s  {100 * seconds / total:5.1f} %")
+    verdict = "PASS" if total <= TARGET_S else "FAIL"
+    print(f"total wall time (first data load included): {total:.2f} s – target ≤ {TARGET_S:.0f} s on 2 cores: "
+          f"{verdict} (ratio {total / TARGET_S:.2f} of the budget)")
+    print(f"with package imports: {total + result['imports']:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
