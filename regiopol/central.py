@@ -303,6 +303,9 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
         trend_codes = [c for c in trend_codes if c in _area_codes(area, key_only=True)]
     if trend_codes:
         show_now(display.save(plot_trend(r, area, trend_codes[:8]), r, f"{stem}_trend"))
+    elif deep:
+        show_now(display.markdown("Für die Indikatoren dieses Bereichs liegt nur ein Jahr vor; ein Zeitverlauf "
+                                  "lässt sich nicht zeigen."))
     if deep:
         show_now(display.markdown("Die Indikatoren des Bereichs für alle acht Regiopolen (Kernkreis, jüngstes Jahr):"))
         show_now(display.show(display.save(peer_table(area), r, f"{stem}_regiopolen")))
