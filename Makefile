@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_data_load.py
 	$(BIN)/python benchmarks/bench_batch.py
 	$(BIN)/python benchmarks/bench_module1.py
+	$(BIN)/python benchmarks/bench_projection.py
+	$(BIN)/python benchmarks/bench_backtest.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache

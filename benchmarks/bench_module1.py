@@ -14,13 +14,10 @@ Run: `.venv/bin/python benchmarks/bench_module1.py`.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _probe import cores, probe
+
 TARGET_S = 5.0
 
 # The tables module 1 reads (everything but the care data).
@@ -63,19 +60,10 @@ print(json.dumps({{"imports": imported, "total": total, "steps": steps,
 """
 
 
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover – not Linux
-        return os.cpu_count() or 1
-
-
 def main() -> int:
-    run = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT)
-    if run.returncode != 0:
-        print("module-1 benchmark: the probe process failed\n" + run.stderr, file=sys.stderr)
+    result = probe(PROBE, "module-1")
+    if result is None:
         return 0
-    result = json.loads(run.stdout.strip().splitlines()[-1])
     total, steps = result["total"], result["steps"]
     print(f"module 1 (Zentrale Funktionen), {result['regions']} regions, areas with data: "
           f"{', '.join(result['areas'])}; fresh process, {cores()} core(s) available")

@@ -10,6 +10,8 @@ from regiopol.errors import MissingInputError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_RAW_DIR = PROJECT_ROOT.parent / "shared" / "data" / "raw"
+DEFAULT_RATES_DIR = PROJECT_ROOT.parent / "shared" / "data" / "rates"
+RATES_ENV = "REGIOPOL_RATES_DIR"
 
 
 def data_dir() -> Path:
@@ -25,5 +27,17 @@ def raw_dir(explicit: str | Path | None = None) -> Path:
         raise MissingInputError(
             "raw data directory does not exist", file=path,
             fix="pass --raw DIR or set REGIOPOL_RAW_DIR to the folder with the official downloads",
+        )
+    return path
+
+
+def rates_dir(explicit: str | Path | None = None) -> Path:
+    """Directory of the official assumption rates (life tables, fertility, usage rates):
+    ``explicit``, else ``REGIOPOL_RATES_DIR``, else ``../shared/data/rates`` beside the repository."""
+    path = Path(explicit or os.environ.get(RATES_ENV) or DEFAULT_RATES_DIR)
+    if not path.is_dir():
+        raise MissingInputError(
+            "rates directory does not exist", file=path,
+            fix=f"set {RATES_ENV} to the folder with the official rate files (../shared/data/rates)",
         )
     return path
