@@ -3,52 +3,19 @@ kreisfreie Stadt and a city inside a Landkreis) and writes tables with official 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-import pandas as pd
 import pytest
 
+from conftest import execute_for_regions, read_output_table
 from regiopol.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "01_zentrale_funktionen.ipynb"
 
 
-def _kernel_name() -> str:
-    result = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
-                            capture_output=True, text=True, check=True)
-    return "regiopol" if "regiopol" in json.loads(result.stdout)["kernelspecs"] else "python3"
-
-
-def _table(out, slug: str, name: str) -> pd.DataFrame:
-    return pd.read_csv(out / slug / "tables" / f"{name}.csv", sep=";", decimal=",", encoding="utf-8-sig",
-                       dtype={"AGS": str, "Jahr": str}, thousands=None)
-
-
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook executed for Trier and Paderborn (once for all tests of this file)."""
-    import os
-
-    import papermill
-
     out = tmp_path_factory.mktemp("module1")
-    previous = os.environ.get("REGIOPOL_OUTPUT_DIR")
-    os.environ["REGIOPOL_OUTPUT_DIR"] = str(out)
-    try:
-        notebooks = {}
-        for slug in ("trier", "paderborn"):
-            path = out / f"01_{slug}.ipynb"
-            papermill.execute_notebook(str(NOTEBOOK), str(path), parameters={"region": slug},
-                                       kernel_name=_kernel_name(), cwd=str(out), progress_bar=False)
-            notebooks[slug] = json.loads(path.read_text(encoding="utf-8"))
-    finally:
-        if previous is None:
-            os.environ.pop("REGIOPOL_OUTPUT_DIR", None)
-        else:
-            os.environ["REGIOPOL_OUTPUT_DIR"] = previous
-    return out, notebooks
+    return out, execute_for_regions(NOTEBOOK, ("trier", "paderborn"), out)
 
 
 @pytest.mark.parametrize("slug", ["trier", "paderborn"])
@@ -73,19 +40,19 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
 
 def test_trier_tables_hold_official_values(executed):
     out, _ = executed
-    health = _table(out, "trier", "01_profil_gesundheit").set_index("Indikator")
+    health = read_output_table(out, "trier", "01_profil_gesundheit").set_index("Indikator")
     beds = health.loc["Krankenhausbetten"]
     assert beds["Jahr"] == "2021"
     assert beds["Trier"] == pytest.approx(13.45)  # INKAR q_betten_bev, Trier 07211, 2021
     assert beds["Deutschland"] == pytest.approx(5.81)  # INKAR q_betten_bev, Bund, 2021
     assert 0 <= beds["Perzentilrang unter allen Kreisen"] <= 100
-    education = _table(out, "trier", "01_profil_bildung").set_index("Indikator")
+    education = read_output_table(out, "trier", "01_profil_bildung").set_index("Indikator")
     assert education.loc["Studierende", "Trier"] == pytest.approx(149.24)  # INKAR q_stud 2021
-    checklist = _table(out, "trier", "01_checkliste").set_index("Kriterium")
+    checklist = read_output_table(out, "trier", "01_checkliste").set_index("Kriterium")
     assert checklist.loc["Fernverkehrsbahnhof", "Erfüllt"] == "ja"
     assert "Trier Hbf" in checklist.loc["Fernverkehrsbahnhof", "Beleg"]
     assert checklist.loc["Oberzentrum laut Landesplanung", "Erfüllt"] == "ja"
-    jobs = _table(out, "trier", "01_arbeitsplatzzentralitaet").set_index("Gebiet")
+    jobs = read_output_table(out, "trier", "01_arbeitsplatzzentralitaet").set_index("Gebiet")
     # 13111-07-05-4: 55.277 employees at place of work 30.06.2020; population 31.12.2020 110.674
     assert jobs.loc["Trier, kreisfreie Stadt", "Beschäftigte am Arbeitsort 2020"] == 55_277
     assert jobs.loc["Trier, kreisfreie Stadt", "Beschäftigte je 1.000 EW"] == pytest.approx(
@@ -94,7 +61,7 @@ def test_trier_tables_hold_official_values(executed):
 
 def test_paderborn_is_measured_as_its_landkreis(executed):
     out, notebooks = executed
-    health = _table(out, "paderborn", "01_profil_gesundheit").set_index("Indikator")
+    health = read_output_table(out, "paderborn", "01_profil_gesundheit").set_index("Indikator")
     assert health.loc["Krankenhausbetten", "Kreis Paderborn"] == pytest.approx(5.75)  # INKAR 05774, 2021
     markdown = "".join("".join(o["data"].get("text/markdown", "")) for c in notebooks["paderborn"]["cells"]
                        if c["cell_type"] == "code" for o in c["outputs"] if "data" in o)

@@ -3,52 +3,19 @@ its tables: the base year equals the official population, the back-test and the 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-
-import pandas as pd
 import pytest
 
+from conftest import execute_for_regions, read_output_table
 from regiopol.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "02_vorausschaetzung.ipynb"
 
 
-def _kernel_name() -> str:
-    result = subprocess.run([sys.executable, "-m", "jupyter", "kernelspec", "list", "--json"],
-                            capture_output=True, text=True, check=True)
-    return "regiopol" if "regiopol" in json.loads(result.stdout)["kernelspecs"] else "python3"
-
-
-def _table(out, slug: str, name: str) -> pd.DataFrame:
-    return pd.read_csv(out / slug / "tables" / f"{name}.csv", sep=";", decimal=",", encoding="utf-8-sig",
-                       dtype={"AGS": str, "Jahr": str}, thousands=None)
-
-
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory):
     """The notebook executed for Trier and Würzburg (once for all tests of this file)."""
-    import os
-
-    import papermill
-
     out = tmp_path_factory.mktemp("module2")
-    previous = os.environ.get("REGIOPOL_OUTPUT_DIR")
-    os.environ["REGIOPOL_OUTPUT_DIR"] = str(out)
-    try:
-        notebooks = {}
-        for slug in ("trier", "wuerzburg"):
-            path = out / f"02_{slug}.ipynb"
-            papermill.execute_notebook(str(NOTEBOOK), str(path), parameters={"region": slug},
-                                       kernel_name=_kernel_name(), cwd=str(out), progress_bar=False)
-            notebooks[slug] = json.loads(path.read_text(encoding="utf-8"))
-    finally:
-        if previous is None:
-            os.environ.pop("REGIOPOL_OUTPUT_DIR", None)
-        else:
-            os.environ["REGIOPOL_OUTPUT_DIR"] = previous
-    return out, notebooks
+    return out, execute_for_regions(NOTEBOOK, ("trier", "wuerzburg"), out)
 
 
 @pytest.mark.parametrize("slug", ["trier", "wuerzburg"])
@@ -66,25 +33,25 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
 
 def test_trier_base_year_is_the_official_population(executed):
     out, _ = executed
-    horizons = _table(out, "trier", "02_horizonte").set_index("Gebiet")
+    horizons = read_output_table(out, "trier", "02_horizonte").set_index("Gebiet")
     assert horizons.loc["Trier", "2020"] == 110_674  # 12411-0018, 31.12.2020
     assert horizons.loc["Region Trier", "2020"] == 534_438
     assert horizons.loc["Deutschland", "2020"] == 83_155_031
     assert list(horizons.columns[2:8]) == ["2020", "2025", "2030", "2035", "2040", "2045"]
-    groups = _table(out, "trier", "02_altersgruppen")
+    groups = read_output_table(out, "trier", "02_altersgruppen")
     assert groups["2020"].sum() == pytest.approx(534_438, abs=5)  # rounding of ten groups
-    components = _table(out, "trier", "02_komponenten")
+    components = read_output_table(out, "trier", "02_komponenten")
     change = horizons.loc["Region Trier", "2045"] - horizons.loc["Region Trier", "2020"]
     assert components["Veränderung"].sum() == pytest.approx(change, abs=5)  # balancing identity
 
 
 def test_backtest_and_demand_tables(executed):
     out, _ = executed
-    accuracy = _table(out, "trier", "02_genauigkeit")
+    accuracy = read_output_table(out, "trier", "02_genauigkeit")
     assert len(accuracy) == 6 and accuracy.shape[1] == 7  # methods × six windows
-    details = _table(out, "trier", "02_genauigkeit_details")
+    details = read_output_table(out, "trier", "02_genauigkeit_details")
     assert set(details["Kreise"]) == {400}
-    demand = _table(out, "trier", "02_bedarf").set_index("Bedarf")
+    demand = read_output_table(out, "trier", "02_bedarf").set_index("Bedarf")
     care = demand.loc["Pflegebedürftige"]
     assert care["Angebot heute"] == 23_604  # 22411-02-03-4: care recipients 2019 in the five Kreise
     assert care["Datenlage"] == "abgeleitet"
