@@ -570,6 +570,27 @@ METHODS: dict[str, Callable] = {
 }
 
 
+def cohort(history: pd.DataFrame, base: int, horizon: int) -> pd.Series:
+    """The cohort-component model of :mod:`regiopol.projection` (main variant) from 31.12.``base``:
+    it estimates migration from the age structure 2015…``base`` only, so it can start from 2016."""
+    from regiopol import projection
+
+    totals = projection.project(base=base, end=base + horizon).totals()
+    return totals[totals["year"] == base + horizon].set_index("ags")["population"]
+
+
+cohort.bases = range(2016, 2020)
+# the age data begin in 2015 and the residual migration needs at least one step before the base
+COHORT_WINDOWS = (Window(2016, 2020), Window(2017, 2020))
+
+
+def cohort_accuracy() -> pd.DataFrame:
+    """:func:`accuracy_table` of the cohort model against the naive baselines and the damped
+    trend in the windows the age data allow (:data:`COHORT_WINDOWS`)."""
+    chosen = {name: METHODS[name] for name in (*NAIVE, RECOMMENDED)}
+    return accuracy_table(backtest({**chosen, "cohort": cohort}, COHORT_WINDOWS))
+
+
 def _accepts(method: Callable, name: str) -> bool:
     try:
         return name in inspect.signature(method).parameters

@@ -349,6 +349,15 @@ def accuracy_view(region=None) -> pd.DataFrame:
     return out
 
 
+def cohort_accuracy_view() -> pd.DataFrame:
+    """The cohort model in the back-test (bases 2016 and 2017 → 2020, all 400 Kreise)."""
+    table = backtest.cohort_accuracy()
+    return pd.DataFrame({"Zeitfenster": table["window"], "Verfahren": table["method"].map(METHOD_LABELS),
+                         "MAPE (%)": table["MAPE"], "Median APE (%)": table["MdAPE"],
+                         "Verzerrung (%)": table["bias"], "Kreise": table["n"]}).sort_values(
+        ["Zeitfenster", "MAPE (%)"]).reset_index(drop=True)
+
+
 def accuracy_details() -> pd.DataFrame:
     """All 400 Kreise: MAPE, median APE, bias and 80 % coverage per window for the naive baselines
     and the project's method."""

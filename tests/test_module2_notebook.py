@@ -27,7 +27,7 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
     for name in ("02_faecher.svg", "02_altersgruppen.svg", "02_alterspyramide.svg", "02_karte.png"):
         assert (out / slug / "figures" / name).is_file(), name
     for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_komponenten", "02_zeitreihen",
-                 "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_region", "02_bedarf"):
+                 "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
         assert (out / slug / "tables" / f"{name}.csv").is_file(), name
 
 
