@@ -207,6 +207,25 @@ def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
     return out
 
 
+def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
+    """Functional age groups at the base year and every horizon for each Kreis of the region
+    (the core first) – the table behind :func:`age_group_table`, for the CSV."""
+    r = _region(region)
+    frame = run(variant).frame()
+    frame = frame[frame["ags"].isin(r.kreise) & frame["year"].isin((BASE, *HORIZONS))]
+    groups = projection.functional_groups(frame)
+    wide = groups.groupby(["ags", "age_group", "year"], observed=True)["population"].sum().unstack("year")
+    wide = wide.reindex(list(r.kreise), level="ags")
+    names = _names()
+    out = pd.DataFrame({"AGS": wide.index.get_level_values("ags"),
+                        "Kreis": [_short(names[a]) for a in wide.index.get_level_values("ags")],
+                        "Altersgruppe": [str(g) for g in wide.index.get_level_values("age_group")]})
+    for year in (BASE, *HORIZONS):
+        out[str(year)] = wide[year].round().astype("int64").to_numpy()
+    out[f"Veränderung {BASE}–{HORIZONS[-1]} (%)"] = (100 * (wide[HORIZONS[-1]] / wide[BASE] - 1)).to_numpy()
+    return out
+
+
 def plot_age_groups(region):
     table = age_group_table(region)
     r = _region(region)

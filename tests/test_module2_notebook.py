@@ -26,7 +26,7 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
     assert not [o for o in outputs if o.get("name") == "stderr"]
     for name in ("02_faecher.svg", "02_altersgruppen.svg", "02_alterspyramide.svg", "02_karte.png"):
         assert (out / slug / "figures" / name).is_file(), name
-    for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_komponenten", "02_zeitreihen",
+    for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_altersgruppen_kreise", "02_komponenten", "02_zeitreihen",
                  "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
         assert (out / slug / "tables" / f"{name}.csv").is_file(), name
 
@@ -56,3 +56,12 @@ def test_backtest_and_demand_tables(executed):
     assert care["Angebot heute"] == 23_604  # 22411-02-03-4: care recipients 2019 in the five Kreise
     assert care["Datenlage"] == "abgeleitet"
     assert "UNGEPRÜFT" in set(demand["Datenlage"])
+
+
+def test_age_groups_per_kreis_add_up_to_the_official_kreis_population(executed):
+    out, _ = executed
+    groups = read_output_table(out, "trier", "02_altersgruppen_kreise")
+    assert groups["AGS"].iloc[0] == "07211"  # the core first
+    totals = groups.groupby("AGS")["2020"].sum()
+    assert totals["07211"] == pytest.approx(110_674, abs=5)  # 12411-0018, 31.12.2020; ten rounded groups
+    assert totals["07235"] == pytest.approx(150_533, abs=5)
