@@ -30,9 +30,9 @@ GAP_YEARS = (2030, 2035, 2045)
 FAN_VARIANTS = ("migration_low", "migration_high", "fertility_low", "fertility_high", "life_low", "life_high")
 BAND_METHOD = "damped"
 TABLES = ("population_by_age", "population_series")
-ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnungstests (gedämpfter Trend, alle 400 "
-              "Kreise, alle Ausgangsjahre 1990–2020 innerhalb der Zensus-Abschnitte, Horizonte 1–10 Jahre, darüber "
-              "linear fortgeschrieben); Kreisfehler – für eine Region mit mehreren Kreisen eher zu breit.")
+ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnungstests (gedämpfter Trend für die acht "
+              "Regiopolregionen als Ganzes, alle Ausgangsjahre 1990–2020 innerhalb der Zensus-Abschnitte, Horizonte "
+              "1–10 Jahre, darüber mit dem Horizont fortgeschrieben).")
 
 
 def _region(region) -> regions.Region:
@@ -55,10 +55,21 @@ def run(variant: str = "medium", method: str = "cohort") -> projection.Projectio
     return projection.project(variant, method)
 
 
+def region_series() -> pd.DataFrame:
+    """The harmonised population series of the eight regions as a whole (ags = slug)."""
+    series = data.load("population_series")
+    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
+             for r in regions.load()]
+    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
+
+
 @lru_cache(maxsize=1)
 def interval_factors() -> pd.DataFrame:
-    """Factors lo80/hi80/lo95/hi95 by horizon 1…25 years from the empirical back-test errors."""
-    errors = backtest.rolling_errors(BAND_METHOD)
+    """Factors lo80/hi80/lo95/hi95 by horizon 1…25 years from the empirical errors of the
+    damped trend back-tested on the eight regions as a whole (every origin 1990–2020 within a
+    census segment, horizons 1–10 years; beyond, scaled with the horizon). Region errors, not
+    Kreis errors: a region's total is steadier than its Kreise (about half the spread)."""
+    errors = backtest.rolling_errors(BAND_METHOD, series=region_series())
     return backtest.empirical_intervals(errors, list(range(1, 2046 - BASE))).set_index("horizon")
 
 

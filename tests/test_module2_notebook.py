@@ -65,3 +65,14 @@ def test_age_groups_per_kreis_add_up_to_the_official_kreis_population(executed):
     totals = groups.groupby("AGS")["2020"].sum()
     assert totals["07211"] == pytest.approx(110_674, abs=5)  # 12411-0018, 31.12.2020; ten rounded groups
     assert totals["07235"] == pytest.approx(150_533, abs=5)
+
+
+def test_band_rests_on_the_back_test_of_the_eight_regions():
+    from regiopol import forecast
+
+    factors = forecast.interval_factors()
+    assert factors.loc[5, "n"] == 8 * 21  # eight regions × origins 1990…2005 and 2011…2015 with a 5-year outcome
+    assert factors.loc[5, "lo95"] < factors.loc[5, "lo80"] < 1 < factors.loc[5, "hi80"] < factors.loc[5, "hi95"]
+    assert factors.loc[25, "hi95"] - factors.loc[25, "lo95"] > factors.loc[5, "hi95"] - factors.loc[5, "lo95"]
+    band = forecast.band("trier")
+    assert band.loc[2020, "lo95"] == band.loc[2020, "population"] == pytest.approx(534_438)
