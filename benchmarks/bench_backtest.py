@@ -76,7 +76,7 @@ def main() -> int:
               f"({row.difference:+.2f}) {verdict(row.beats)}; coverage80 {row.coverage80:.1f} % "
               f"(goal 70–90) {verdict(row.covers)}")
     print(f"beats the best naive baseline in every window: {verdict(goals['beats'].all())} "
-          f"({int(goals['beats'].sum())} of {len(goals)}; from base 2011 every method is the constant)")
+          f"({int(goals['beats'].sum())} of {len(goals)})")
     print(f"80 % interval covers 70–90 % in every window: {verdict(goals['covers'].all())} "
           f"({int(goals['covers'].sum())} of {len(goals)})")
     return 0

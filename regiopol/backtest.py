@@ -19,8 +19,9 @@ drops by up to 7 % (Mannheim, Würzburg) with no real change behind it. The seri
 has two *segments*, 1990–2010 and 2011–2020. A back-test window never straddles 2011, and a
 method sees only its own segment up to the base year: a base ≥ 2011 sees 2011..base, a base
 ≤ 2010 sees at most :data:`PRE_CENSUS_HISTORY` years before it (1990..2010). Consequence: from
-base 2011 a method has one observation and every method is the constant; from base 2012 it
-has two.
+base 2011 a method has one observation and the naive baselines are the constant; from base 2012
+it has two. Only :func:`damped` reaches across the break, with growth *rates* (not levels) of
+the years before the census year (``past``).
 
 **Methods** (``f(history, base, horizon)``, ``history`` = Kreise × years of the segment up to
 ``base``; the result is the forecast for ``base + horizon``: a Series, or a DataFrame with
@@ -423,6 +424,15 @@ def _damped_path(values: pd.DataFrame, base: int, horizons, phi: float, k: int) 
     return level[:, None] + slope[:, None] * multiplier[None, :]
 
 
+def _pre_census_growth(past: pd.DataFrame, base: int) -> np.ndarray:
+    """Mean annual growth rate over the :data:`BASE_PERIOD` years before ``base`` without the
+    census step (2010→2011 is a level correction, not growth): rates, unlike levels, carry over
+    the break. Lets the damped trend start from the census year with the trend before it."""
+    rates = [past[y].to_numpy(dtype=float) / past[y - 1].to_numpy(dtype=float) - 1
+             for y in range(base - BASE_PERIOD, base + 1) if y != CENSUS_YEAR and y - 1 in past.columns]
+    return np.mean(rates, axis=0)
+
+
 def _damped_point(values: pd.DataFrame, base: int, horizon: int, phi: float, k: int) -> np.ndarray:
     return _damped_path(values, base, [horizon], phi, k)[:, 0]
 
@@ -494,8 +504,10 @@ def damped(history: pd.DataFrame, base: int, horizon: int, past: pd.DataFrame) -
     """The project's method for the total population: damped LINE trend with empirical intervals.
 
     Point: ``P_b + s·Σ_{i=1..h} φ^i``, ``s`` the mean annual change over the last
-    :data:`BASE_PERIOD` years of the segment (fewer if the segment is shorter; none from base
-    2011). φ ∈ :data:`PHI_GRID` minimises the MAPE of the same forecast at every earlier origin
+    :data:`BASE_PERIOD` years of the segment (fewer if the segment is shorter). From the census
+    year itself, where the segment has no change yet, ``s`` is ``P_b`` × the mean growth rate of
+    the years before (:func:`_pre_census_growth`), φ and intervals calibrated on earlier origins
+    with the full base period. φ ∈ :data:`PHI_GRID` minimises the MAPE of the same forecast at every earlier origin
     whose target year is ≤ ``base`` (rolling origin, both census segments – percentage errors
     are comparable across the break, levels are not; no window straddles it), replayed with
     the same base period. Intervals: symmetric quantiles of the absolute percentage errors of
@@ -504,9 +516,17 @@ def damped(history: pd.DataFrame, base: int, horizon: int, past: pd.DataFrame) -
     """
     k = _period(history, base, BASE_PERIOD)
     past = past.reindex(history.index)
-    used, errors, _ = _calibration(past, base, horizon, k)
-    phi = _best_phi(errors, k)
-    mean = pd.Series(_damped_point(history, base, horizon, phi, k), index=history.index)
+    bridged = k == 0 and base == CENSUS_YEAR  # no growth observed on the census basis yet
+    calibrate_k = BASE_PERIOD if bridged else k
+    used, errors, _ = _calibration(past, base, horizon, calibrate_k)
+    phi = _best_phi(errors, calibrate_k)
+    if bridged:
+        multiplier = np.sum(phi ** np.arange(1, horizon + 1))
+        level = history[base].to_numpy(dtype=float)
+        point = level * (1 + _pre_census_growth(past, base) * multiplier)
+    else:
+        point = _damped_point(history, base, horizon, phi, k)
+    mean = pd.Series(point, index=history.index)
     out = pd.DataFrame({"mean": mean})
     if errors:
         factors = empirical_intervals(pd.DataFrame({"horizon": horizon, "pe": errors[phi]}), horizon).iloc[0]

@@ -407,8 +407,10 @@ def accuracy_text():
     short, long = own[own["target"] - own["base"] <= 5]["MAPE"], own[own["target"] - own["base"] >= 8]["MAPE"]
     text = (f"Im Rückrechnungstest über alle 400 Kreise ist der gedämpfte Trend in {beats} von {len(goals)} Zeitfenstern "
             f"genauer als die beste naive Fortschreibung; sein 80 %-Intervall trifft in {covered} von {len(goals)} "
-            "Fenstern 70–90 % der tatsächlichen Werte. Ab dem Zensusjahr 2011 liegt vor dem Ausgangsjahr nur ein "
-            "Datenpunkt desselben Zensusstands vor – dort kann kein Verfahren mehr als den Stand fortschreiben. "
+            "Fenstern 70–90 % der tatsächlichen Werte. Vom Zensusjahr 2011 aus gibt es noch keine Entwicklung auf "
+            "dem neuen Zensusstand; der gedämpfte Trend setzt dort die Wachstumsraten der Jahre davor fort (ohne den "
+            "Zensussprung). Seine Intervalle stammen aus den 1990er- und 2000er-Jahren und erfassen den Zuwachs "
+            "nach 2011 (Zuwanderung 2015/16) nur zum Teil. "
             f"Zur Einordnung: Nach fünf Jahren lagen die Kreiswerte im Mittel {fmt.number(short.min(), 1)}–"
             f"{fmt.number(short.max(), 1)} % neben der tatsächlichen Entwicklung, nach acht bis zehn Jahren "
             f"{fmt.number(long.min(), 1)}–{fmt.number(long.max(), 1)} %. Das ist die Größenordnung, mit der auch "

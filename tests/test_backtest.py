@@ -301,9 +301,14 @@ def test_naive_baselines_near_the_reference(fast_table):
 def test_damped_against_the_naive_baselines(fast_table):
     goals = bt.goal_check(fast_table).set_index("window")
     assert goals.loc[["2000→2010", "2012→2020", "2015→2020"], "beats"].all()
-    assert goals.loc[["2011→2016", "2011→2019"], "difference"].eq(0).all()  # the constant, by construction
+    # from the census year with the growth rates of 2006–2010 (the census step left out):
+    # measured 2,77 % vs 2,80 % and 3,66 % vs 3,92 % (constant)
+    assert goals.loc["2011→2016", "difference"] == pytest.approx(-0.03, abs=0.01)
+    assert goals.loc["2011→2019", "difference"] == pytest.approx(-0.27, abs=0.01)
     assert goals.loc["2005→2010", "difference"] < 0.05  # a tie with LINE
-    assert goals["coverage80"].between(70, 95).all()
+    # the intervals from the 1990s/2000s miss the growth after 2011 (migration 2015/16): 53 % and 67 %
+    assert goals.loc[["2011→2016", "2011→2019"], "coverage80"].lt(70).all()
+    assert goals.drop(["2011→2016", "2011→2019"])["coverage80"].between(70, 95).all()
 
 
 def test_accuracy_for_a_region():
