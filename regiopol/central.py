@@ -52,22 +52,13 @@ MISSING_DATA = {
 }
 
 
-def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else profile.registry().get(region)
 
-
-def _short(label: str) -> str:
-    return str(label).split(",")[0]
-
-
-def _kreis_names() -> pd.Series:
-    return data.load("kreise").set_index("ags")["label"]
 
 
 def core_label(region) -> str:
     """What the reports call the core: the city, or "Kreis X" where the Regiopole lies in a Landkreis."""
-    r = _region(region)
-    return r.name if r.core_gemeinde is None else f"Kreis {_short(_kreis_names()[r.core_kreis])}"
+    r = regions.as_region(region)
+    return r.name if r.core_gemeinde is None else f"Kreis {display.short_name(display.kreis_names()[r.core_kreis])}"
 
 
 # --------------------------------------------------------------------------- settings
@@ -106,7 +97,7 @@ def settings() -> dict:
 # --------------------------------------------------------------------------- introduction, coverage
 
 def intro(region):
-    r = _region(region)
+    r = regions.as_region(region)
     core = core_label(r)
     lines = [
         f"# Zentrale Funktionen: {r.name}",
@@ -129,7 +120,7 @@ def coverage() -> pd.DataFrame:
     """Per infrastructure area: how many indicators, from which sources, which years."""
     listed = indicators.load()
     values = indicators.values()
-    areas = profile.registry().areas
+    areas = regions.registry().areas
     rows = []
     for area in AREAS:
         chosen = listed[listed["area"] == area]
@@ -171,13 +162,13 @@ def _area_codes(area: str, key_only: bool = False) -> list[str]:
 
 
 def area_heading(area: str) -> str:
-    return profile.registry().areas[area]
+    return regions.registry().areas[area]
 
 
 def profile_table(region, area: str) -> pd.DataFrame:
     """Values of every indicator of ``area``: core, surrounding Kreise, region, Germany, peer
     medians, percentile ranks of the core and the region's rank among the eight regions."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = profile.profile(r, _area_codes(area))
     core = core_label(r)
     out = pd.DataFrame({
@@ -201,7 +192,7 @@ def profile_values(table: pd.DataFrame) -> pd.DataFrame:
 
 def plot_profile(region, area: str):
     """Dot chart of the core's percentile ranks per indicator in the three peer groups."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = profile.profile(r, _area_codes(area)).iloc[::-1].reset_index(drop=True)
     marks = {"lower": " (niedriger = günstiger)", "neutral": " (ohne Wertung)", "higher": ""}
     labels = [label + marks[d] for label, d in zip(table["label"], table["direction"])]
@@ -235,7 +226,7 @@ def plot_profile(region, area: str):
 def plot_trend(region, area: str, codes=None):
     """Small multiples of the key indicators of ``area`` (or ``codes``) over time: core,
     surrounding Kreise, region, Germany and the median of the eight Regiopolen."""
-    r = _region(region)
+    r = regions.as_region(region)
     codes = list(codes) if codes is not None else _area_codes(area, key_only=True)
     listed = indicators.load().set_index("code")
     table = profile.trend(r, codes)
@@ -267,7 +258,7 @@ def plot_trend(region, area: str, codes=None):
 
 def peer_table(area: str) -> pd.DataFrame:
     """The area's indicators for the core Kreise of all eight Regiopolen (latest year)."""
-    everything = profile.registry()
+    everything = regions.registry()
     first = profile.profile(everything.regions[0], _area_codes(area))
     out = first[["label", "unit"]].rename(columns={"label": "Indikator", "unit": "Einheit"})
     out["Jahr"] = first["year"].astype(str)
@@ -283,7 +274,7 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
     ``deep`` (lead area): trends of all indicators and the eight Regiopolen side by side."""
     from IPython.display import display as show_now
 
-    r = _region(region)
+    r = regions.as_region(region)
     codes = _area_codes(area)
     if not codes:
         if deep:  # lead_intro has said it
@@ -325,11 +316,11 @@ def _whole(values) -> pd.Series:
 
 def surplus_table(region) -> pd.DataFrame:
     """Bedeutungsüberschuss per measure for the region's Kreise and the region (German)."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = centrality.surplus_table(r)
     per_1000 = table["national_rate"] * 1000
     return pd.DataFrame({
-        "Merkmal": table["measure"].map(MEASURES), "Gebiet": table["name"].map(_short),
+        "Merkmal": table["measure"].map(MEASURES), "Gebiet": table["name"].map(display.short_name),
         display.COL_ROLE: table["role"].map(_role),
         "Angebot": _whole(table["supply"]), "Einwohner": _whole(table["population"]),
         "Bund je 1.000 EW": per_1000.to_numpy(),
@@ -341,10 +332,10 @@ def surplus_table(region) -> pd.DataFrame:
 
 def plot_surplus(region):
     """Bars: inhabitants served beyond their own population, per measure and Kreis."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = centrality.surplus_table(r)
     table = table[table["role"] != "region"]
-    names = [_short(n) for n in dict.fromkeys(table["name"])]
+    names = [display.short_name(n) for n in dict.fromkeys(table["name"])]
     fig = style.figure((8.0, 4.2))
     ax = fig.subplots()
     width = 0.8 / len(names)
@@ -370,7 +361,7 @@ def plot_surplus(region):
 
 
 def job_centrality_table(region) -> pd.DataFrame:
-    r = _region(region)
+    r = regions.as_region(region)
     table = centrality.job_centrality(r)
     wide = table.pivot_table(index=["ags", "name", "role"], columns="year", values="index", sort=False)
     last = table[table["year"] == table["year"].max()].set_index(["ags", "name", "role"])
@@ -387,13 +378,13 @@ def job_centrality_table(region) -> pd.DataFrame:
 
 
 def plot_job_centrality(region):
-    r = _region(region)
+    r = regions.as_region(region)
     table = centrality.job_centrality(r)
     fig = style.figure((8.0, 4.0))
     ax = fig.subplots()
     for i, (ags, block) in enumerate(table.groupby("ags", sort=False)):
         role = block["role"].iloc[0]
-        name = "Deutschland" if role == "germany" else _short(block["name"].iloc[0])
+        name = "Deutschland" if role == "germany" else display.short_name(block["name"].iloc[0])
         colour, width, dash = {"core": (style.CORE, 2.2, "-"), "region": ("#111111", 1.6, "-"),
                                "germany": (style.GERMANY, 1.2, "--")}.get(
             role, (style.CYCLE[(i + 1) % len(style.CYCLE)], 1.0, "-"))
@@ -411,7 +402,7 @@ def plot_job_centrality(region):
 
 
 def core_shares_table(region) -> pd.DataFrame:
-    r = _region(region)
+    r = regions.as_region(region)
     table = centrality.core_shares(r)
     return pd.DataFrame({
         "Merkmal": table["measure"].map(MEASURES), core_label(r): _whole(table["core_value"]),
@@ -427,7 +418,7 @@ TABLES_CENTRALITY = ("hospitals", "inkar", "universities", "employment", "popula
 def centrality_note(region) -> str:
     """Which figures the centrality measures rest on, and which Hochschulen of the region
     lack a student number (counted as 0)."""
-    r = _region(region)
+    r = regions.as_region(region)
     universities = data.load("universities")
     unknown = universities[universities["ags"].isin(r.kreise) & universities["students"].isna()]
     note = ("Angebot: " + "; ".join(f"{MEASURES[m]}: {MEASURE_NOTES[m]}" for m in MEASURES)
@@ -458,17 +449,17 @@ def _huff(measure: str, alpha: float, beta: float) -> pd.DataFrame:
 
 def huff_probabilities(region, measure: str) -> pd.Series:
     """Probability of each Kreis' residents to use the core Kreis (default α, β)."""
-    r = _region(region)
+    r = regions.as_region(region)
     s = settings()["huff"]
     return _huff(measure, float(s["alpha"]), float(s["beta"]))[r.core_kreis]
 
 
 def huff_table(region, measure: str) -> pd.DataFrame:
     """Kreise whose residents use the core with probability ≥ ``min_probability``."""
-    r = _region(region)
+    r = regions.as_region(region)
     p = huff_probabilities(r, measure)
     population = _population_2020()
-    names = _kreis_names()
+    names = display.kreis_names()
     chosen = p[(p >= settings()["huff"]["min_probability"]) | p.index.isin(r.kreise)].sort_values(ascending=False)
     table = pd.DataFrame({
         "AGS": chosen.index, "Kreis": names[chosen.index].to_numpy(),
@@ -492,7 +483,7 @@ def _default_alpha_beta() -> tuple[float, float]:
 def catchment_summary(region) -> pd.DataFrame:
     """Per Huff measure: population served, of it outside the core Kreis and inside the
     region, and the ratio to the core's own population."""
-    r = _region(region)
+    r = regions.as_region(region)
     population = _population_2020()
     rows = []
     for measure in HUFF_MEASURES:
@@ -514,7 +505,7 @@ def catchment_summary(region) -> pd.DataFrame:
 
 def huff_sensitivity_table(region, measure: str) -> pd.DataFrame:
     """Population served (Tsd.) for each α (rows) and β (columns)."""
-    r = _region(region)
+    r = regions.as_region(region)
     s = settings()["huff"]
     table = catchment.huff_sensitivity(_attractiveness(measure), catchment.kreis_distances(), _population_2020(),
                                        r.core_kreis, alphas=tuple(s["alphas"]), betas=tuple(s["betas"]))
@@ -532,7 +523,7 @@ def _map_frame(region, values: pd.Series):
 
 def plot_huff_map(region, measure: str):
     """Map: probability of each Kreis' residents to use the core Kreis (Huff model)."""
-    r = _region(region)
+    r = regions.as_region(region)
     p = huff_probabilities(r, measure)
     geo = _map_frame(r, p)
     fig = style.figure((8.0, 6.4))
@@ -589,8 +580,8 @@ def _fca(threshold_km: float) -> pd.DataFrame:
 def fca_table(region) -> pd.DataFrame:
     """Beds per 1,000 inhabitants within reach (2SFCA) per Kreis of the region, the region
     and Germany, for each threshold (population-weighted over the Gemeinden)."""
-    r = _region(region)
-    names = _kreis_names()
+    r = regions.as_region(region)
+    names = display.kreis_names()
     areas = [(a, names[a], "core" if a == r.core_kreis else "surrounding", [a]) for a in r.kreise]
     areas += [("", f"Region {r.name}", "region", list(r.kreise)), ("", "Deutschland", "germany", None)]
     rows = []
@@ -608,7 +599,7 @@ def fca_table(region) -> pd.DataFrame:
 
 def plot_fca_map(region):
     """Map: beds per 1,000 inhabitants within the threshold for each Gemeinde of the region."""
-    r = _region(region)
+    r = regions.as_region(region)
     threshold = float(settings()["two_step_fca"]["threshold_km"])
     frame = _fca(threshold)
     import geopandas
@@ -674,7 +665,7 @@ def _core_rows(r: regions.Region, table: pd.DataFrame) -> pd.DataFrame:
 
 def checklist(region) -> pd.DataFrame:
     """The classic Oberzentrum catalogue for the core: Kriterium, Erfüllt, Beleg, Quelle."""
-    r = _region(region)
+    r = regions.as_region(region)
     s = settings()["oberzentrum"]
     universities = data.load("universities")
     universities = _core_rows(r, universities[~centrality.is_distance_learning(universities)])
@@ -733,7 +724,7 @@ def checklist(region) -> pd.DataFrame:
 def checklist_comparison() -> pd.DataFrame:
     """The checklist of all eight Regiopolen side by side (Kriterium × Regiopole)."""
     columns = {}
-    for r in profile.registry():
+    for r in regions.registry():
         table = checklist(r)
         columns[r.name] = table.set_index("Kriterium")["Erfüllt"]
     out = pd.DataFrame(columns)
@@ -746,7 +737,7 @@ def checklist_comparison() -> pd.DataFrame:
 def strongest_area(region) -> str:
     """The area in which the core ranks highest among the eight Regiopolen (mean percentile
     rank over the indicators with a direction, "lower is better" ranks reversed)."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = profile.profile(r)
     table = table[table["direction"] != "neutral"]
     ranks = table["rank_regiopolen"].where(table["direction"] == "higher", 100 - table["rank_regiopolen"])
@@ -755,14 +746,14 @@ def strongest_area(region) -> str:
 
 def lead_area(region) -> tuple[str, bool]:
     """(area, published): the published lead area, else the core's strongest area."""
-    r = _region(region)
+    r = regions.as_region(region)
     if r.lead_area in AREAS:
         return r.lead_area, True
     return strongest_area(r), False
 
 
 def lead_intro(region):
-    r = _region(region)
+    r = regions.as_region(region)
     area, published = lead_area(r)
     heading = area_heading(area)
     if published:
@@ -781,7 +772,7 @@ def lead_intro(region):
 
 def lead_catchment_text(region):
     """What the catchment means for the lead area, with the region's own numbers."""
-    r = _region(region)
+    r = regions.as_region(region)
     area, _published = lead_area(r)
     summary = catchment_summary(r).set_index("Merkmal")
     beds, students = summary.loc[MEASURES["beds"]], summary.loc[MEASURES["students"]]

@@ -54,9 +54,6 @@ SUPPLY_OPTIONS = ("year_beds", "year_doctors", "year_jobs", "exclude_distance_le
 _SUMMABLE = ["supply", "population", "expected", "surplus", "served_beyond_own"]
 
 
-def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else regions.get(region)
-
 
 def _check(field: str, value, allowed, problem: str = "no data for year {!r}") -> None:
     allowed = list(allowed)
@@ -178,7 +175,7 @@ def surplus_table(region, **options) -> pd.DataFrame:
     Tidy: one row per measure × area, columns measure, ags ("" for the region), name, role
     ("core", "surrounding", "region") and those of :func:`importance_surplus`.
     """
-    r = _region(region)
+    r = regions.as_region(region)
     frames = []
     for measure in MEASURES:
         table = surplus(measure, **options).loc[list(r.kreise)]
@@ -223,7 +220,7 @@ def job_centrality(region=None, years=range(2015, 2021)) -> pd.DataFrame:
     years = list(years)
     for year in years:
         _check("years", year, sorted(set(jobs.columns) & set(population.columns)))
-    r = None if region is None else _region(region)
+    r = None if region is None else regions.as_region(region)
     kreise = list(r.kreise) if r else list(population.index)
 
     def areas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +241,7 @@ def core_shares(region, **options) -> pd.DataFrame:
     share of the region's population (of the year each measure is set against, see
     :func:`supply`); ratio = core_share / population_share (> 1: the core supplies more
     than its population share)."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = _supply_from(options).loc[list(r.kreise)]
     core, total = table.loc[r.core_kreis], table.sum()
     measures = list(MEASURES)

@@ -16,6 +16,16 @@ ROLE_CORE = "Regiopole"
 ROLE_REGION = "Region gesamt"
 
 
+def short_name(label: str) -> str:
+    """'Trier, Stadt' → 'Trier'; 'Trier-Saarburg' stays."""
+    return str(label).split(",")[0]
+
+
+def kreis_names() -> pd.Series:
+    """Kreis label by AGS."""
+    return data.load("kreise").set_index("ags")["label"]
+
+
 def citations(tables) -> list[str]:
     """Full German citations of the sources of ``tables`` (table names, or Source objects)."""
     found = [t for t in tables if not isinstance(t, str)]
@@ -94,7 +104,7 @@ def save(obj, region, name: str, *, fmt: str = "svg"):
 
     from regiopol import outputs
 
-    slug = region.slug if isinstance(region, regions.Region) else regions.get(region).slug
+    slug = regions.as_region(region).slug
     if isinstance(obj, pd.DataFrame):
         outputs.save_table(obj, slug, name)
         return obj

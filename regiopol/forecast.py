@@ -35,16 +35,7 @@ ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnung
               "1–10 Jahre, darüber mit dem Horizont fortgeschrieben).")
 
 
-def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else regions.get(region)
 
-
-def _short(label: str) -> str:
-    return str(label).split(",")[0]
-
-
-def _names() -> pd.Series:
-    return data.load("kreise").set_index("ags")["label"]
 
 
 # --------------------------------------------------------------------------- cached model runs
@@ -59,7 +50,7 @@ def region_series() -> pd.DataFrame:
     """The harmonised population series of the eight regions as a whole (ags = slug)."""
     series = data.load("population_series")
     parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
-             for r in regions.load()]
+             for r in regions.registry()]
     return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
 
 
@@ -75,7 +66,7 @@ def interval_factors() -> pd.DataFrame:
 
 def totals(region, variant: str = "medium", method: str = "cohort") -> pd.Series:
     """Projected total population of the region by year."""
-    aggregated = projection.aggregate(run(variant, method), _region(region).kreise)
+    aggregated = projection.aggregate(run(variant, method), regions.as_region(region).kreise)
     return aggregated.totals().set_index("year")["population"]
 
 
@@ -105,7 +96,7 @@ def backtest_results() -> pd.DataFrame:
 # --------------------------------------------------------------------------- text, assumptions
 
 def intro(region):
-    r = _region(region)
+    r = regions.as_region(region)
     lines = [
         f"# Vorausschätzung: {r.name}",
         "",
@@ -139,14 +130,14 @@ def assumptions() -> pd.DataFrame:
 
 def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     """Population 2020 and at each horizon per Kreis, the core, the region; change 2020–2045."""
-    r = _region(region)
+    r = regions.as_region(region)
     result = run(variant)
     frame = result.totals().pivot(index="ags", columns="year", values="population")
-    names = _names()
+    names = display.kreis_names()
     rows = [(a, names[a], display.ROLE_CORE if a == r.core_kreis else "Umland", frame.loc[a]) for a in r.kreise]
     rows.append(("", f"Region {r.name}", display.ROLE_REGION, frame.loc[list(r.kreise)].sum()))
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
-    out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [_short(n) for _, n, *_ in rows],
+    out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [display.short_name(n) for _, n, *_ in rows],
                         display.COL_ROLE: [role for _, _, role, _ in rows]})
     for year in (BASE, *HORIZONS):
         out[str(year)] = [int(round(values[year])) for *_, values in rows]
@@ -156,7 +147,7 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
 
 def variant_table(region) -> pd.DataFrame:
     """The region's population at the horizons in every variant, and the band."""
-    r = _region(region)
+    r = regions.as_region(region)
     rows = []
     for name, label in projection.variants().items():
         series = totals(r, name)
@@ -173,7 +164,7 @@ def variant_table(region) -> pd.DataFrame:
 def plot_fan(region):
     """Fan chart of the region's population: observed 2011–2020, main variant with 80/95 % band,
     the other variants, and the damped-trend time series for comparison."""
-    r = _region(region)
+    r = regions.as_region(region)
     series = data.load("population_series")
     observed = series[series["ags"].isin(r.kreise)].groupby("year")["population"].sum().astype("float64")
     b = band(r)
@@ -206,7 +197,7 @@ def plot_fan(region):
 # --------------------------------------------------------------------------- age groups, pyramid
 
 def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
-    r = _region(region)
+    r = regions.as_region(region)
     frame = projection.aggregate(run(variant), r.kreise).frame()
     groups = projection.functional_groups(frame[frame["year"].isin((BASE, *HORIZONS))])
     wide = groups.groupby(["age_group", "year"], observed=True)["population"].sum().unstack("year")
@@ -221,15 +212,15 @@ def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
 def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     """Functional age groups at the base year and every horizon for each Kreis of the region
     (the core first) – the table behind :func:`age_group_table`, for the CSV."""
-    r = _region(region)
+    r = regions.as_region(region)
     frame = run(variant).frame()
     frame = frame[frame["ags"].isin(r.kreise) & frame["year"].isin((BASE, *HORIZONS))]
     groups = projection.functional_groups(frame)
     wide = groups.groupby(["ags", "age_group", "year"], observed=True)["population"].sum().unstack("year")
     wide = wide.reindex(list(r.kreise), level="ags")
-    names = _names()
+    names = display.kreis_names()
     out = pd.DataFrame({"AGS": wide.index.get_level_values("ags"),
-                        "Kreis": [_short(names[a]) for a in wide.index.get_level_values("ags")],
+                        "Kreis": [display.short_name(names[a]) for a in wide.index.get_level_values("ags")],
                         "Altersgruppe": [str(g) for g in wide.index.get_level_values("age_group")]})
     for year in (BASE, *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
@@ -239,7 +230,7 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
 
 def plot_age_groups(region):
     table = age_group_table(region)
-    r = _region(region)
+    r = regions.as_region(region)
     fig = style.figure((8.0, 4.2))
     ax = fig.subplots()
     y = np.arange(len(table))
@@ -260,7 +251,7 @@ def plot_age_groups(region):
 
 def plot_pyramid(region, year: int = HORIZONS[-1]):
     """Single-year pyramid of the region: 2020 (bars) and ``year`` (outline), share of the total."""
-    r = _region(region)
+    r = regions.as_region(region)
     frame = projection.aggregate(run(), r.kreise).frame()
     fig = style.figure((7.0, 5.6))
     ax = fig.subplots()
@@ -294,7 +285,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]):
 
 def plot_change_map(region):
     """Map: projected change 2020–2045 (main variant) per Kreis of the region and its neighbours."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = run().totals().pivot(index="ags", columns="year", values="population")
     change = 100 * (table[HORIZONS[-1]] / table[BASE] - 1)
     geo = data.load("kreis_geometries").to_crs(METRIC_CRS)
@@ -326,7 +317,7 @@ def plot_change_map(region):
 
 def components_table(region) -> pd.DataFrame:
     """Births, deaths and net migration of the region (main variant), summed over 5-year periods."""
-    r = _region(region)
+    r = regions.as_region(region)
     comp = projection.aggregate(run(), r.kreise).components()
     comp = comp[comp["year"] > BASE].copy()
     comp["Zeitraum"] = [f"{((y - BASE - 1) // 5) * 5 + BASE + 1}–{((y - BASE - 1) // 5) * 5 + BASE + 5}"
@@ -344,14 +335,14 @@ def components_table(region) -> pd.DataFrame:
 def time_series_table(region) -> pd.DataFrame:
     """Per Kreis: the cohort projection (main variant) beside ETS, ARIMA and the damped trend
     (with 80 % intervals) for 2030 and 2045."""
-    r = _region(region)
+    r = regions.as_region(region)
     ts = backtest.time_series(list(r.kreise))
     cohort = run().totals().pivot(index="ags", columns="year", values="population")
-    names = _names()
+    names = display.kreis_names()
     rows = []
     for ags in r.kreise:
         for year in (2030, HORIZONS[-1]):
-            row = {"Kreis": _short(names[ags]), "Jahr": str(year), "Kohortenmodell": cohort.loc[ags, year]}
+            row = {"Kreis": display.short_name(names[ags]), "Jahr": str(year), "Kohortenmodell": cohort.loc[ags, year]}
             for model, label in (("ets", "ETS"), ("arima", "ARIMA"), ("damped", "Gedämpfter Trend")):
                 hit = ts[(ts["ags"] == ags) & (ts["model"] == model) & (ts["year"] == year)].iloc[0]
                 row[label] = hit["mean"]
@@ -370,7 +361,7 @@ METHOD_LABELS = {"constant": "konstant (naiv)", "linear": "linear (naiv)", "expo
 def accuracy_view(region=None) -> pd.DataFrame:
     """MAPE (%) per method and back-test window – all 400 Kreise, or the region's Kreise."""
     results = backtest_results()
-    table = backtest.accuracy_table(results) if region is None else backtest.accuracy_for(_region(region), results)
+    table = backtest.accuracy_table(results) if region is None else backtest.accuracy_for(regions.as_region(region), results)
     wide = table.pivot(index="method", columns="window", values="MAPE")
     wide = wide.reindex([m for m in METHOD_LABELS if m in wide.index])
     out = pd.DataFrame({"Verfahren": [METHOD_LABELS[m] for m in wide.index]})
@@ -422,7 +413,7 @@ def accuracy_text():
 
 def gap_table(region) -> pd.DataFrame:
     """Demand per infrastructure item in 2020 (observed) and at the gap years against today's supply."""
-    r = _region(region)
+    r = regions.as_region(region)
     rates = demand.rates().set_index("item")
     gaps = demand.gap(run().frame(), r.kreise, GAP_YEARS)
     rows = []

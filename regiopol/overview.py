@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from regiopol import data, fmt, regions, style
+from regiopol import data, display, fmt, regions, style
 from regiopol.display import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citation
 from regiopol.errors import ConfigError
 
@@ -42,17 +42,7 @@ COL_AGS = "AGS"
 COL_AREA = "Gebiet"
 
 
-def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else regions.get(region)
 
-
-def _kreis_names() -> pd.Series:
-    return data.load("kreise").set_index("ags")["label"]
-
-
-def _short(label: str) -> str:
-    """'Trier, Stadt' → 'Trier'; 'Trier-Saarburg' stays."""
-    return str(label).split(",")[0]
 
 
 # --------------------------------------------------------------------------- key facts
@@ -86,7 +76,7 @@ def key_facts(region) -> pd.DataFrame:
     first (Rolle "Regiopole"); where the Regiopole is a Gemeinde inside a Kreis (Paderborn,
     Siegen) a row "darunter: <Stadt>" follows with the figures the directory has for it.
     """
-    r = _region(region)
+    r = regions.as_region(region)
     kreise = data.load("kreise").set_index("ags")
     series = _series_pivot()
     rows = []
@@ -129,9 +119,9 @@ def key_facts(region) -> pd.DataFrame:
 
 def population_trend(region, start: int = TREND_START, end: int = TREND_END) -> pd.DataFrame:
     """Population (31.12.) per Kreis of the region and the region total, one column per year."""
-    r = _region(region)
+    r = regions.as_region(region)
     series = _series_pivot().loc[list(r.kreise), list(range(start, end + 1))]
-    names = _kreis_names()
+    names = display.kreis_names()
     table = series.round().astype("int64")
     table.loc["region"] = table.sum()
     table.insert(0, "Kreis", [names[a] for a in r.kreise] + [f"Region {r.name}"])
@@ -142,10 +132,10 @@ def population_trend(region, start: int = TREND_START, end: int = TREND_END) -> 
 
 def trend_index(region, start: int = TREND_START, end: int = TREND_END) -> pd.DataFrame:
     """Index (``start`` = 100) per Kreis, the region and Germany; rows = years."""
-    r = _region(region)
+    r = regions.as_region(region)
     series = _series_pivot().loc[:, list(range(start, end + 1))]
-    names = _kreis_names()
-    frame = {_short(names[a]): series.loc[a] for a in r.kreise}
+    names = display.kreis_names()
+    frame = {display.short_name(names[a]): series.loc[a] for a in r.kreise}
     frame[f"Region {r.name}"] = series.loc[list(r.kreise)].sum()
     frame[GERMANY] = series.sum()
     table = pd.DataFrame(frame)
@@ -155,7 +145,7 @@ def trend_index(region, start: int = TREND_START, end: int = TREND_END) -> pd.Da
 def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END):
     """Line chart: population index (``start`` = 100) per Kreis, region total (bold) and
     Germany (dashed), with the census break of 2011 marked."""
-    r = _region(region)
+    r = regions.as_region(region)
     index = trend_index(r, start, end)
     fig = style.figure((8.0, 4.6))
     ax = fig.subplots()
@@ -191,7 +181,7 @@ def trend_text(region, start: int = TREND_START, end: int = TREND_END):
     """A short German paragraph (IPython Markdown) with the region's actual change."""
     from IPython.display import Markdown
 
-    r = _region(region)
+    r = regions.as_region(region)
     index = trend_index(r, start, end)
     total = population_trend(r, start, end).iloc[-1]
     region_col, change_short = f"Region {r.name}", _change(r, CHANGE_START, end)
@@ -226,7 +216,7 @@ def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
     """Shares (% of the whole population, both sexes) per sex and official age group, for the
     region and Germany, plus the same per year of age (share ÷ group width; the open group
     "75 Jahre und mehr" counted as 15 years)."""
-    r = _region(region)
+    r = regions.as_region(region)
     ages = data.load("population_by_age")
     ages = ages[ages["year"] == year]
     groups = (ages[["age_group", "age_from", "age_to"]].drop_duplicates()
@@ -258,7 +248,7 @@ def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
 def plot_age_pyramid(region, year: int = AGE_YEAR):
     """Population pyramid of the region (bars) against Germany (outline), per year of age:
     each bar spans its age group, its length is the group's share divided by its width."""
-    r = _region(region)
+    r = regions.as_region(region)
     table = age_structure(r, year)
     bottom = table["von"].to_numpy(dtype=float)
     top = table["bis unter"].astype("float64").fillna(table["von"] + OPEN_GROUP_WIDTH).to_numpy()
@@ -310,7 +300,7 @@ def core_city_point(region) -> tuple[float, float, str]:
     """(lon, lat, name) of the core city: the Gemeinde ``core_gemeinde`` if given, else the
     Gemeinde ``<core_kreis>000`` (kreisfreie Stadt), else the population-weighted centroid
     of the core Kreis' Gemeinden."""
-    r = _region(region)
+    r = regions.as_region(region)
     gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
     code = r.core_gemeinde or f"{r.core_kreis}000"
     if code in gemeinden.index and pd.notna(gemeinden.loc[code, "lat"]):
@@ -332,9 +322,9 @@ def plot_region_map(region):
     import geopandas
     from matplotlib import patheffects
 
-    r = _region(region)
+    r = regions.as_region(region)
     geo = data.load("kreis_geometries").to_crs(METRIC_CRS)
-    names = _kreis_names()
+    names = display.kreis_names()
     in_region = geo["ags"].isin(r.kreise)
     is_core = geo["ags"] == r.core_kreis
     lon, lat, city = core_city_point(r)
@@ -364,7 +354,7 @@ def plot_region_map(region):
         if ags == r.core_kreis and r.core_gemeinde is None:
             continue  # the kreisfreie Stadt is labelled by the city marker
         city_kreis = kinds[ags] in ("Kreisfreie Stadt", "Stadtkreis")
-        label = _short(names[ags]).replace(" (Landkreis)", "").replace(" (Kreisfreie Stadt)", "")
+        label = display.short_name(names[ags]).replace(" (Landkreis)", "").replace(" (Kreisfreie Stadt)", "")
         if not city_kreis and ags != r.core_kreis and (names[ags].endswith("(Landkreis)")):
             label = f"Lkr. {label}"
         spot = _label_point(k.geometry)
@@ -416,8 +406,8 @@ def intro(region):
 
     from regiopol.regions import DELINEATION_STATUS, LEAD_AREA_STATUS
 
-    r = _region(region)
-    names = _kreis_names()
+    r = regions.as_region(region)
+    names = display.kreis_names()
     population = data.load("kreise").set_index("ags").loc[list(r.kreise), "population"].sum()
     kreise = "; ".join(names[a] for a in r.kreise)
     lines = [

@@ -25,22 +25,12 @@ PEERS = ("regiopolen", "cities", "kreise")
 
 
 @lru_cache(maxsize=1)
-def registry() -> regions.Registry:
-    """data/regions.toml, read and checked once per process."""
-    return regions.load()
-
-
-def _region(region) -> regions.Region:
-    return region if isinstance(region, regions.Region) else registry().get(region)
-
-
-@lru_cache(maxsize=1)
 def peer_groups() -> dict[str, tuple[str, ...]]:
     """Kreis codes per peer group: regiopolen, cities, kreise."""
     kreise = data.load("kreise")
     low, high = CITY_POPULATION
     cities = kreise[kreise["kind"].isin(CITY_KINDS) & kreise["population"].between(low, high)]
-    return {"regiopolen": tuple(r.core_kreis for r in registry()),
+    return {"regiopolen": tuple(r.core_kreis for r in regions.registry()),
             "cities": tuple(cities["ags"]),
             "kreise": tuple(kreise["ags"])}
 
@@ -96,7 +86,7 @@ def weighted_mean(values: pd.Series, kreise, year: int) -> float:
 def region_values(indicator: str, year: int) -> pd.Series:
     """The indicator for each of the eight regions as a whole (index: slug)."""
     row = _wide().loc[(indicator, year)]
-    return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in registry()})
+    return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in regions.registry()})
 
 
 def profile(region, codes=None) -> pd.DataFrame:
@@ -104,7 +94,7 @@ def profile(region, codes=None) -> pd.DataFrame:
     core Kreis, the surrounding Kreise, the region, Germany and the peer medians, and the
     core's percentile rank in each peer group; ``region_rank`` is the region's rank among
     the eight regions (1 = highest value)."""
-    r = _region(region)
+    r = regions.as_region(region)
     listed = indicators.load().set_index("code")
     codes = list(listed.index) if codes is None else list(codes)
     groups = peer_groups()
@@ -134,7 +124,7 @@ def profile(region, codes=None) -> pd.DataFrame:
 def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
     """Key indicators over time: indicator, year, and columns core, surrounding, region,
     germany, median_regiopolen (NaN where a year is not published)."""
-    r = _region(region)
+    r = regions.as_region(region)
     wide = _wide()
     regiopolen = list(peer_groups()["regiopolen"])
     rows = []
@@ -151,5 +141,5 @@ def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    for cached in (registry, peer_groups, _wide, _population, region_values):
+    for cached in (peer_groups, _wide, _population, region_values):
         cached.cache_clear()

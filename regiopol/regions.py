@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,8 +135,23 @@ def load(path: str | Path | None = None, *, validate_codes: bool = True) -> Regi
     return Registry(regions=regions, areas=dict(areas), path=path)
 
 
+def registry() -> Registry:
+    """``data/regions.toml`` of the current data directory, read and checked once per process."""
+    return _registry(str(data_dir()))
+
+
+@lru_cache(maxsize=4)
+def _registry(directory: str) -> Registry:
+    return load(Path(directory) / REGIONS_FILE)
+
+
 def get(slug: str) -> Region:
-    return load().get(slug)
+    return registry().get(slug)
+
+
+def as_region(region: Region | str) -> Region:
+    """``region`` itself, or the region with this slug."""
+    return region if isinstance(region, Region) else get(region)
 
 
 def read_toml(path: Path, *, what: str, restore: str) -> dict:
