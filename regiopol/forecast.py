@@ -70,6 +70,17 @@ def totals(region, variant: str = "medium", method: str = "cohort") -> pd.Series
     return aggregated.totals().set_index("year")["population"]
 
 
+def time_series(region) -> pd.DataFrame:
+    """ETS, ARIMA and damped trend for the region's Kreise (cached: the fan chart and the
+    cross-check table use the same fits)."""
+    return _time_series(regions.as_region(region).kreise).copy()
+
+
+@lru_cache(maxsize=8)
+def _time_series(kreise: tuple[str, ...]) -> pd.DataFrame:
+    return backtest.time_series(list(kreise))
+
+
 def band(region) -> pd.DataFrame:
     """Main variant with its 80 % and 95 % band: year, population, lo80, hi80, lo95, hi95."""
     medium = totals(region)
@@ -180,7 +191,8 @@ def plot_fan(region):
                     label=labels[name].split(" (")[0])
     ax.plot(b.index, b["population"], lw=2.4, color=style.CORE, label="Hauptvariante")
     ax.plot(observed.loc[2011:].index, observed.loc[2011:], lw=2.0, color="#111111", label="beobachtet (ab Zensus 2011)")
-    ts = backtest.time_series(list(r.kreise), models=(BAND_METHOD,))
+    ts = time_series(r)
+    ts = ts[ts["model"] == BAND_METHOD]
     trend = ts.groupby("year")["mean"].sum()
     ax.plot(trend.index, trend, lw=1.2, ls=":", color=style.ACCENT, label="Zeitreihe (gedämpfter Trend)")
     ax.set_title(f"Bevölkerung der Region {r.name} bis {HORIZONS[-1]}")
@@ -336,7 +348,7 @@ def time_series_table(region) -> pd.DataFrame:
     """Per Kreis: the cohort projection (main variant) beside ETS, ARIMA and the damped trend
     (with 80 % intervals) for 2030 and 2045."""
     r = regions.as_region(region)
-    ts = backtest.time_series(list(r.kreise))
+    ts = time_series(r)
     cohort = run().totals().pivot(index="ags", columns="year", values="population")
     names = display.kreis_names()
     rows = []
@@ -449,5 +461,5 @@ def demand_sources() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    for cached in (run, interval_factors):
+    for cached in (run, interval_factors, _time_series):
         cached.cache_clear()
