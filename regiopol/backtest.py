@@ -289,11 +289,6 @@ def exponential(history: pd.DataFrame, base: int, horizon: int, k: int = BASE_PE
 _WARNINGS: Counter = Counter()  # statsmodels warnings caught during fits, by category
 
 
-def warning_counts() -> dict[str, int]:
-    """Warnings caught (and silenced) in model fits of this process, by category."""
-    return dict(_WARNINGS)
-
-
 class _Quiet:
     """Catch every warning of a model fit and count it by category (statsmodels warns about
     convergence, index types and boundary solutions on these short series; the fits are checked

@@ -30,7 +30,8 @@ _COLUMNS = ("code", "source", "topic", "table", "area", "label", "unit", "direct
 
 def load(path: str | Path | None = None) -> pd.DataFrame:
     """One row per indicator (file order): code, source, topic, table, area, label, unit,
-    direction, key, definition (given for derived indicators; see :func:`described`)."""
+    direction, key, definition (German; given for derived indicators – INKAR's own
+    definitions are in the inkar_catalogue table)."""
     return _load(str(Path(path) if path is not None else data_dir() / INDICATORS_FILE)).copy()
 
 
@@ -80,14 +81,6 @@ def inkar_selection(path: str | Path | None = None) -> pd.DataFrame:
     table = load(path)
     return (table.loc[table["source"] == "inkar", ["code", "topic", "area", "label", "unit"]]
             .rename(columns={"code": "indicator"}).reset_index(drop=True))
-
-
-def described() -> pd.DataFrame:
-    """:func:`load` with every definition filled in: INKAR's official one for INKAR codes."""
-    table = load()
-    official = data.load("inkar_catalogue").set_index("indicator")["definition"]
-    table["definition"] = table["definition"].fillna(table["code"].map(official))
-    return table
 
 
 def tables(codes) -> tuple[str, ...]:
