@@ -7,7 +7,9 @@ fitted per Kreis in 2 worker processes. Prints the time (target ≤ 30 s on 2 co
 imports shown but not counted), MAPE / MdAPE / bias / coverage of the 80 % interval per method
 and window, the reference values of the issue for the best naive baseline, and PASS/FAIL for
 the goals of the project's method (beat the best naive baseline in every window; 80 % interval
-covering 70–90 % of outcomes). It does not assert (exit code 0 either way).
+covering 70–90 % of outcomes) with a 95 % bootstrap interval of each MAPE difference, and the
+same verdict over all 40 windows of horizon 5 and 8–10 years (:func:`regiopol.backtest.extended_windows`,
+timed separately). It does not assert (exit code 0 either way).
 Run: `.venv/bin/python benchmarks/bench_backtest.py`.
 """
 
@@ -64,7 +66,7 @@ def main() -> int:
         print(f"\n{measure} (%){' – share of actual values inside the 80 % interval' if measure == 'coverage80' else ''}")
         print(pivot.round(digits).to_string(na_rep="–"))
 
-    goals = bt.goal_check(table)
+    goals = bt.goal_check(results)
     print("\nbest naive baseline against the reference of the issue (MAPE %):")
     for window, reference in REFERENCE.items():
         row = goals.set_index("window").loc[window]
@@ -73,12 +75,24 @@ def main() -> int:
     print(f"\ngoals of the project's method '{bt.RECOMMENDED}' per window:")
     for row in goals.itertuples():
         print(f"  {row.window}: MAPE {row.MAPE:.2f} vs best naive {row.best_naive} {row.naive_MAPE:.2f} "
-              f"({row.difference:+.2f}) {verdict(row.beats)}; coverage80 {row.coverage80:.1f} % "
+              f"({row.difference:+.2f}, 95 % bootstrap {row.difference_lo95:+.2f}…{row.difference_hi95:+.2f}) "
+              f"{verdict(row.beats)}; coverage80 {row.coverage80:.1f} % "
               f"(goal 70–90) {verdict(row.covers)}")
     print(f"beats the best naive baseline in every window: {verdict(goals['beats'].all())} "
           f"({int(goals['beats'].sum())} of {len(goals)})")
     print(f"80 % interval covers 70–90 % in every window: {verdict(goals['covers'].all())} "
           f"({int(goals['covers'].sum())} of {len(goals)})")
+
+    start = time.perf_counter()
+    extended = bt.goal_summary(bt.goal_check(bt.extended_results(JOBS)))
+    print(f"\nextended back-test ({extended['windows']} windows of horizon "
+          f"{', '.join(map(str, bt.EXTENDED_HORIZONS))} years from base 1995, naive baselines and "
+          f"'{bt.RECOMMENDED}', {time.perf_counter() - start:.2f} s, not part of the target):")
+    print(f"  beats the best naive baseline in {extended['beats']} of {extended['windows']} windows "
+          f"(loses in {', '.join(extended['not_beaten']) or 'none'}); worse beyond the 95 % bootstrap interval in "
+          f"{extended['worse']}")
+    print(f"  80 % interval covers 70–90 % in {extended['covers']} of {extended['with_interval']} windows with an "
+          f"interval (mean {extended['mean_coverage80']:.1f} %; misses {', '.join(extended['not_covered']) or 'none'})")
     return 0
 
 

@@ -54,6 +54,11 @@ LIBRARY_DIR = Path(__file__).resolve().parent
 MANIFEST_FORMAT = 1
 ERROR_EXCERPT_CHARS = 1500
 SCHEDULER_TIMEOUT = 30.0  # seconds to connect to a Dask scheduler
+# jupyter_client ≥ 8 interrupts a kernel before shutting it down, and ipykernel logs the SIGINT
+# as "ERROR | KeyboardInterrupt caught in kernel." on the terminal after every report. Cell
+# errors are recorded in the executed notebook and a dead kernel fails its report, so the
+# kernel's own log adds nothing but that noise.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 CELL_TIMEOUT = 600  # seconds per cell: a hung kernel fails its report instead of the whole batch
 RETRY_DELAY = 1.0  # seconds before the one retry after a kernel failed to start
 DATA_VINTAGE_LABEL = "Bevölkerung am 31.12.2020, Gebietsstand 30.11.2021"
@@ -236,7 +241,7 @@ def execute_notebook(input_path: str | Path, output_path: str | Path, parameters
             papermill.execute_notebook(
                 str(input_path), str(output_path), parameters=dict(parameters), kernel_name=kernel_name,
                 execution_timeout=timeout, cwd=str(cwd), progress_bar=False, log_output=False,
-                **_transport_config(transport),
+                extra_arguments=KERNEL_ARGUMENTS, **_transport_config(transport),
             )
             return
         except Exception as err:

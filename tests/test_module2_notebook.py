@@ -24,10 +24,11 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
     outputs = [o for c in notebooks[slug]["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
     assert not [o for o in outputs if o.get("name") == "stderr"]
-    for name in ("02_faecher.svg", "02_altersgruppen.svg", "02_alterspyramide.svg", "02_karte.png"):
+    for name in ("02_faecher.svg", "02_altersgruppen.svg", "02_alterspyramide.svg", "02_karte.png",
+                 "02_genauigkeit_verlauf.svg"):
         assert (out / slug / "figures" / name).is_file(), name
     for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_altersgruppen_kreise", "02_komponenten", "02_zeitreihen",
-                 "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
+                 "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_horizonte", "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
         assert (out / slug / "tables" / f"{name}.csv").is_file(), name
 
 
@@ -51,6 +52,10 @@ def test_backtest_and_demand_tables(executed):
     assert len(accuracy) == 6 and accuracy.shape[1] == 7  # methods × six windows
     details = read_output_table(out, "trier", "02_genauigkeit_details")
     assert set(details["Kreise"]) == {400}
+    by_horizon = read_output_table(out, "trier", "02_genauigkeit_horizonte").set_index("Horizont (Jahre)")
+    assert by_horizon["Zeitfenster"].to_dict() == {5: 16, 8: 10, 9: 8, 10: 6}  # the 40 windows from base 1995
+    assert by_horizon["genauer als beste naive"].sum() == 37
+    assert by_horizon["Intervall trifft 70–90 %"].sum() == 33
     demand = read_output_table(out, "trier", "02_bedarf").set_index("Bedarf")
     care = demand.loc["Pflegebedürftige"]
     assert care["Angebot heute"] == 23_604  # 22411-02-03-4: care recipients 2019 in the five Kreise
