@@ -584,17 +584,18 @@ def fca_table(region) -> pd.DataFrame:
     names = display.kreis_names()
     areas = [(a, names[a], "core" if a == r.core_kreis else "surrounding", [a]) for a in r.kreise]
     areas += [("", f"Region {r.name}", "region", list(r.kreise)), ("", "Deutschland", "germany", None)]
-    rows = []
-    for ags, name, role, members in areas:
-        row = {"AGS": ags, "Gebiet": name, display.COL_ROLE: _role(role)}
-        for threshold in settings()["two_step_fca"]["thresholds_km"]:
-            frame = _fca(float(threshold))
-            if members is not None:
-                frame = frame[frame["ags"].isin(members)]
-            row[f"Betten je 1.000 EW ≤ {threshold} km"] = 1000 * np.average(frame["accessibility"],
-                                                                               weights=frame["population"])
-        rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame({"AGS": [a for a, *_ in areas], "Gebiet": [n for _, n, *_ in areas],
+                        display.COL_ROLE: [_role(role) for _, _, role, _ in areas]})
+    for threshold in settings()["two_step_fca"]["thresholds_km"]:
+        frame = _fca(float(threshold))
+        by_kreis = catchment.kreis_accessibility(frame, frame)
+        population = frame.groupby("ags")["population"].sum().reindex(by_kreis.index)
+        column = []
+        for *_, members in areas:
+            kreise = by_kreis.index if members is None else members
+            column.append(1000 * np.average(by_kreis[kreise], weights=population[kreise]))
+        out[f"Betten je 1.000 EW ≤ {threshold} km"] = column
+    return out
 
 
 def plot_fca_map(region):

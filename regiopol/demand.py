@@ -1093,9 +1093,10 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
     slug or a list of AGS), summed over the Kreise: item, year, demand, supply, gap = demand −
     supply (positive: shortfall), gap_pct = 100 × gap / supply.
 
-    The base year 2020 is always the first row per item and always observed: it uses
-    :func:`observed_population`, not the population frame. ``years`` are taken from the
-    population frame (a projection) and must be there for every Kreis. Supply is today's
+    The base year 2020 is always the first row per item. It and ``years`` are taken from the
+    population frame (a projection, whose base year is the observed 2020 population) and must
+    be there for every Kreis: base and future years then rest on the same single-year
+    disaggregation, so the change shows demography, not a change of method. Supply is today's
     (:func:`supply_today`), held constant.
     """
     model = _model(rates_file)
@@ -1105,7 +1106,7 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
     if unknown:
         raise ConfigError(f"Kreis {unknown[0]} is not in the official directory", field="kreise",
                           fix="use 5-digit Kreis codes (`regiopol kreise`)")
-    wanted = sorted({int(y) for y in years} - {BASE_YEAR})
+    wanted = [BASE_YEAR, *sorted({int(y) for y in years} - {BASE_YEAR})]
     frame = _check_population(population)
     frame = frame[frame["ags"].isin(codes) & frame["year"].isin(wanted)]
     have = set(zip(frame["ags"], frame["year"]))
@@ -1113,14 +1114,12 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
         for code in codes:
             if (code, year) not in have:
                 raise ConfigError(f"the population frame has no {year} for Kreis {code}", field="years",
-                                  fix="pass years the projection covers, for every Kreis of the region")
-    projected = demand(frame, keys, rates_file=rates_file) if wanted else None
-    base = demand(observed_population(BASE_YEAR, codes), keys, rates_file=rates_file)
-    both = pd.concat([base, projected], ignore_index=True) if projected is not None else base
-    totals = both.groupby(["item", "year"], sort=False)["demand"].sum()
+                                  fix=f"pass a projection from {BASE_YEAR} with the years asked for, "
+                                      "for every Kreis of the region")
+    totals = demand(frame, keys, rates_file=rates_file).groupby(["item", "year"], sort=False)["demand"].sum()
     supply = supply_today(keys, rates_file=rates_file)
     supply = supply[supply["ags"].isin(codes)].groupby("item")["supply"].sum(min_count=1)
-    out = pd.DataFrame([(key, year) for key in keys for year in [BASE_YEAR, *wanted]], columns=["item", "year"])
+    out = pd.DataFrame([(key, year) for key in keys for year in wanted], columns=["item", "year"])
     out["demand"] = totals.reindex(pd.MultiIndex.from_frame(out[["item", "year"]])).to_numpy()
     out["supply"] = out["item"].map(supply).astype("float64")
     out["gap"] = out["demand"] - out["supply"]

@@ -260,8 +260,7 @@ def test_gap_for_a_toy_region_by_hand():
     base = demand.observed_population(2020, kreise)
     grown = base.assign(year=2030, population=np.where(base["age"] <= 2, 1.1, 1.0) * base["population"])
     halved = base.assign(year=2035, population=base["population"] / 2)
-    doubled_2020 = base.assign(population=base["population"] * 2)  # ignored: the base year is observed
-    population = pd.concat([doubled_2020, grown, halved], ignore_index=True)
+    population = pd.concat([base, grown, halved], ignore_index=True)
     table = demand.gap(population, kreise, years=(2030, 2035),
                        items=["u3_places", "gp_observed", "care_recipients"]).set_index(["item", "year"])
     assert list(table.columns) == ["demand", "supply", "gap", "gap_pct"]
@@ -280,6 +279,17 @@ def test_gap_for_a_toy_region_by_hand():
     care = care[care["ags"].isin(kreise) & (care["year"] == 2019) & (care["sex"] == "insgesamt")]["care_total"].sum()
     assert table.loc[("care_recipients", 2035), "supply"] == care
     assert table.loc[("care_recipients", 2035), "demand"] == pytest.approx(table.loc[("care_recipients", 2020), "demand"] / 2)
+    # the base year comes from the frame too (the projection's own 2020), not from a second disaggregation
+    doubled = pd.concat([base.assign(population=base["population"] * 2), grown], ignore_index=True)
+    again = demand.gap(doubled, kreise, years=(2030,), items=["u3_places"]).set_index("year")
+    assert again.loc[2020, "demand"] == pytest.approx(2 * u3_places)
+
+
+def test_gap_needs_the_base_year_in_the_frame():
+    grown = demand.observed_population(2020, TRIER).assign(year=2030)
+    with pytest.raises(ConfigError, match="no 2020 for Kreis 07211") as err:
+        demand.gap(grown, "trier", years=(2030,))
+    assert "projection from 2020" in err.value.fix
 
 
 def test_gap_accepts_a_region_slug_and_needs_the_years():
