@@ -101,6 +101,12 @@ def extended_results() -> pd.DataFrame:
     return _cached("backtest_extended", backtest.extended_results)
 
 
+@lru_cache(maxsize=1)
+def extended_goals() -> pd.DataFrame:
+    """:func:`regiopol.backtest.goal_check` of the 40 windows (one bootstrap per process)."""
+    return backtest.goal_check(extended_results())
+
+
 def _cached(name: str, compute) -> pd.DataFrame:
     """``compute()`` once per data version and back-test code, kept in ``outputs/.cache`` –
     every region's report shows the same back-test."""
@@ -414,7 +420,7 @@ def accuracy_details() -> pd.DataFrame:
 
 def accuracy_text():
     table = backtest.accuracy_table(backtest_results())
-    goals_extended = backtest.goal_check(extended_results())
+    goals_extended = extended_goals()
     issue, extended = backtest.goal_summary(backtest.goal_check(backtest_results())), backtest.goal_summary(goals_extended)
     own = table[table["method"] == BAND_METHOD]
     short, long = own[own["horizon"] <= 5]["MAPE"], own[own["horizon"] >= 8]["MAPE"]
@@ -460,7 +466,7 @@ def _windows(goals: pd.DataFrame, column: str, decimals: int, unit: str) -> str:
 
 def accuracy_by_horizon() -> pd.DataFrame:
     """The damped trend against the best naive baseline in all 40 windows, by horizon."""
-    goals = backtest.goal_check(extended_results())
+    goals = extended_goals()
     rows = []
     for horizon, g in goals.groupby("horizon"):
         summary = backtest.goal_summary(g)
@@ -478,7 +484,7 @@ def accuracy_by_horizon() -> pd.DataFrame:
 def plot_accuracy_history():
     """By base year: MAPE of the damped trend and the best naive baseline (5 years ahead), and the
     coverage of its 80 % interval (all horizons) against the 70–90 % goal."""
-    goals = backtest.goal_check(extended_results())
+    goals = extended_goals()
     fig = style.figure((8.0, 3.8))
     left, right = fig.subplots(1, 2)
     five = goals[goals["horizon"] == 5].set_index("base")
@@ -549,5 +555,5 @@ def demand_sources() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    for cached in (run, interval_factors, _time_series):
+    for cached in (run, interval_factors, _time_series, extended_goals):
         cached.cache_clear()
