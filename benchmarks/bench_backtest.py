@@ -1,14 +1,14 @@
 """Module 2 (Vorausschätzung): time the full back-test of the total-population methods on all
 400 Kreise and print its accuracy against the naive baselines.
 
-The back-test (:func:`regiopol.backtest.backtest`): constant, LINE, EXPO, ETS, ARIMA and the
-project's damped trend on the six windows of :data:`regiopol.backtest.WINDOWS`, ETS and ARIMA
+The back-test (:func:`regiopol.methods.backtest.backtest`): constant, LINE, EXPO, ETS, ARIMA and the
+project's damped trend on the six windows of :data:`regiopol.methods.backtest.WINDOWS`, ETS and ARIMA
 fitted per Kreis in 2 worker processes. Prints the time (target ≤ 30 s on 2 cores, package
 imports shown but not counted), MAPE / MdAPE / bias / coverage of the 80 % interval per method
 and window, the reference values of the issue for the best naive baseline, and PASS/FAIL for
 the goals of the project's method (beat the best naive baseline in every window; 80 % interval
 covering 70–90 % of outcomes) with a 95 % bootstrap interval of each MAPE difference, and the
-same verdict over all 40 windows of horizon 5 and 8–10 years (:func:`regiopol.backtest.extended_windows`,
+same verdict over all 40 windows of horizon 5 and 8–10 years (:func:`regiopol.methods.backtest.extended_windows`,
 timed separately). It does not assert (exit code 0 either way).
 Run: `.venv/bin/python benchmarks/bench_backtest.py`.
 """
@@ -40,7 +40,7 @@ def main() -> int:
     t0 = time.perf_counter()
     import pandas as pd
 
-    from regiopol import backtest as bt
+    from regiopol.methods import backtest as bt
 
     imported = time.perf_counter() - t0
 

@@ -98,7 +98,9 @@ def main(argv=None) -> int:
     parser.add_argument("--skip-naive", action="store_true", help="only the runner and the no-op rerun")
     args = parser.parse_args(argv)
 
-    from regiopol import regions, runner
+    from regiopol import regions
+
+    from regiopol.run import runner
 
     modules = [m for m in runner.discover() if not args.module or any(m.matches(w) for w in args.module)]
     slugs = [r.slug for r in regions.load() if not args.region or r.slug in args.region]

@@ -1,7 +1,7 @@
 """Module 1 (Zentrale Funktionen): time every computation of the report for all eight regions
 from the library, without notebooks and without figures, in a fresh process.
 
-Per region: the indicator profile of every area with data (``central.profile_table``), the
+Per region: the indicator profile of every area with data (``zentrale_funktionen.profile_table``), the
 Bedeutungsüberschuss, job centrality and core shares, the Huff tables and Huff sensitivity
 for hospital beds and students, the catchment summary, the 2SFCA table and the Oberzentrum
 checklist; then the checklist of all eight regions once.
@@ -28,7 +28,8 @@ PROBE = f"""
 import json, time
 t0 = time.perf_counter()
 import pandas, numpy, scipy, matplotlib, geopandas  # noqa: F401 – library imports, shown separately
-from regiopol import central, data, regions
+from regiopol import data, regions
+from regiopol.report import zentrale_funktionen
 imported = time.perf_counter() - t0
 
 steps = {{}}
@@ -42,21 +43,21 @@ def timed(step, function, *args):
 start = time.perf_counter()
 timed("first data load (tables, regions.toml)", lambda: ([data.load(n) for n in {TABLES!r}], regions.load()))
 for r in regions.load():
-    for area in central.areas_with_data():
-        timed("profile_table (every area with data)", central.profile_table, r, area)
-    timed("surplus_table", central.surplus_table, r)
-    timed("job_centrality_table", central.job_centrality_table, r)
-    timed("core_shares_table", central.core_shares_table, r)
-    for measure in central.HUFF_MEASURES:
-        timed("huff_table (beds, students)", central.huff_table, r, measure)
-        timed("huff_sensitivity_table (beds, students)", central.huff_sensitivity_table, r, measure)
-    timed("catchment_summary", central.catchment_summary, r)
-    timed("fca_table", central.fca_table, r)
-    timed("checklist", central.checklist, r)
-timed("checklist_comparison (once)", central.checklist_comparison)
+    for area in zentrale_funktionen.areas_with_data():
+        timed("profile_table (every area with data)", zentrale_funktionen.profile_table, r, area)
+    timed("surplus_table", zentrale_funktionen.surplus_table, r)
+    timed("job_centrality_table", zentrale_funktionen.job_centrality_table, r)
+    timed("core_shares_table", zentrale_funktionen.core_shares_table, r)
+    for measure in zentrale_funktionen.HUFF_MEASURES:
+        timed("huff_table (beds, students)", zentrale_funktionen.huff_table, r, measure)
+        timed("huff_sensitivity_table (beds, students)", zentrale_funktionen.huff_sensitivity_table, r, measure)
+    timed("catchment_summary", zentrale_funktionen.catchment_summary, r)
+    timed("fca_table", zentrale_funktionen.fca_table, r)
+    timed("checklist", zentrale_funktionen.checklist, r)
+timed("checklist_comparison (once)", zentrale_funktionen.checklist_comparison)
 total = time.perf_counter() - start
 print(json.dumps({{"imports": imported, "total": total, "steps": steps,
-                  "regions": len(regions.load()), "areas": central.areas_with_data()}}))
+                  "regions": len(regions.load()), "areas": zentrale_funktionen.areas_with_data()}}))
 """
 
 

@@ -20,7 +20,8 @@ PROBE = """
 import json, time
 t0 = time.perf_counter()
 import numpy, pandas, scipy.interpolate, scipy.optimize, scipy.sparse.linalg  # noqa: F401
-from regiopol import data, projection
+from regiopol import data
+from regiopol.methods import projection
 imported = time.perf_counter() - t0
 
 t0 = time.perf_counter()

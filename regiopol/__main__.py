@@ -1,5 +1,5 @@
 import sys
 
-from regiopol.cli import main
+from regiopol.run.cli import main
 
 sys.exit(main())

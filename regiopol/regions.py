@@ -14,11 +14,12 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from regiopol import data
-from regiopol.errors import ConfigError
-from regiopol.paths import data_dir
+from regiopol.core.errors import ConfigError
+from regiopol.core.paths import data_dir
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -82,6 +83,22 @@ class Region:
             return self.population(by_kreis=True)[self.core_kreis].rename(self.name)
         gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
         return pd.Series({2020: gemeinden.loc[self.core_gemeinde, "population"]}, name=self.name)
+
+    def core_point(self) -> tuple[float, float]:
+        """(lon, lat) of the core city: the Gemeinde ``core_gemeinde`` if given, else the Gemeinde
+        ``<core_kreis>000`` (kreisfreie Stadt), else the population-weighted centroid of the core
+        Kreis' Gemeinden."""
+        gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
+        code = self.core_gemeinde or f"{self.core_kreis}000"
+        if code in gemeinden.index and pd.notna(gemeinden.loc[code, "lat"]):
+            return float(gemeinden.loc[code, "lon"]), float(gemeinden.loc[code, "lat"])
+        members = gemeinden[(gemeinden["ags"] == self.core_kreis) & gemeinden["lat"].notna()]
+        if members.empty:
+            raise ConfigError(f"no Gemeinde with coordinates in Kreis {self.core_kreis}",
+                              field=f"{self.slug}.core_kreis", fix="check data/gemeinden.parquet (regiopol data check)")
+        weights = members["population"].astype("float64").fillna(0)
+        return (float(np.average(members["lon"], weights=weights)),
+                float(np.average(members["lat"], weights=weights)))
 
 
 @dataclass(frozen=True)
@@ -265,3 +282,16 @@ def overview(registry: Registry | None = None) -> pd.DataFrame:
             "Abgrenzung": region.delineation,
         })
     return pd.DataFrame(rows)
+
+
+def data_complete(directory: Path) -> str:
+    """`regiopol data check`: every region's Kreise are in the tables and have a full population series."""
+    registry = load(directory / REGIONS_FILE, validate_codes=False)
+    kreise = set(data.load("kreise", directory)["ags"])
+    series = data.load("population_series", directory)
+    for region in registry:
+        missing = set(region.kreise) - kreise
+        assert not missing, f"region {region.slug}: Kreise {sorted(missing)} not in the directory"
+        years = series[series["ags"].isin(region.kreise)].groupby("year")["ags"].nunique()
+        assert (years == len(region.kreise)).all(), f"region {region.slug}: population series incomplete"
+    return f"{len(registry)} Regionen, alle Kreise vorhanden"

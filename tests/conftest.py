@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from regiopol.paths import DEFAULT_RAW_DIR
+from regiopol.core.paths import DEFAULT_RAW_DIR
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol import backtest as bt
-from regiopol.backtest import Window
-from regiopol.errors import ConfigError
+from regiopol.methods import backtest as bt
+from regiopol.methods.backtest import Window
+from regiopol.core.errors import ConfigError
 
 
 def tidy(wide: dict[str, list[float]], first_year: int) -> pd.DataFrame:

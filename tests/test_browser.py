@@ -22,7 +22,7 @@ from urllib.request import url2pathname
 import pytest
 
 from regiopol import regions as regions_mod
-from regiopol import runner
+from regiopol.run import runner
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

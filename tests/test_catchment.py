@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol import catchment, data
-from regiopol.errors import ConfigError, InputFormatError
+from regiopol import data
+
+from regiopol.methods import catchment
+from regiopol.core.errors import ConfigError, InputFormatError
 
 R = 6371.0088
 DEGREE_KM = 2 * math.pi * R / 360  # 111.19508 km: 1° of latitude, or of longitude on the equator

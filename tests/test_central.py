@@ -1,4 +1,4 @@
-"""Module 1 – the German report layer (regiopol.central): settings and their checks, the
+"""Module 1 – the German report layer (regiopol.report.zentrale_funktionen): settings and their checks, the
 centrality and catchment tables recomputed from the committed tables, the Oberzentrum
 checklist against its source tables, the lead area, and the figures' source notes."""
 
@@ -12,9 +12,13 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from regiopol import catchment, central, centrality, data, display, profile, regions
-from regiopol.errors import ConfigError
-from regiopol.paths import DATA_DIR
+from regiopol import data, regions
+
+from regiopol.methods import catchment, centrality, profile
+
+from regiopol.report import common, zentrale_funktionen
+from regiopol.core.errors import ConfigError
+from regiopol.core.paths import DATA_DIR
 
 SETTINGS_TOML = (DATA_DIR / "zentrale_funktionen.toml").read_text(encoding="utf-8")
 TRIER_KREISE = ["07211", "07231", "07232", "07233", "07235"]
@@ -23,14 +27,14 @@ NAMES = ["Bielefeld", "Erfurt", "Koblenz", "Paderborn", "Rostock", "Siegen", "Tr
 
 @pytest.fixture
 def settings_file(tmp_path, monkeypatch):
-    """Point central.settings() at a copy of the settings file in tmp_path; returns its path."""
-    path = tmp_path / central.SETTINGS_FILE
+    """Point zentrale_funktionen.settings() at a copy of the settings file in tmp_path; returns its path."""
+    path = tmp_path / zentrale_funktionen.SETTINGS_FILE
     path.write_text(SETTINGS_TOML, encoding="utf-8")
-    monkeypatch.setattr(central, "data_dir", lambda: tmp_path)
-    central.clear_cache()
+    monkeypatch.setattr(zentrale_funktionen, "data_dir", lambda: tmp_path)
+    zentrale_funktionen.clear_cache()
     yield path
     monkeypatch.undo()
-    central.clear_cache()
+    zentrale_funktionen.clear_cache()
 
 
 def _kreis_population_2020() -> pd.Series:
@@ -40,7 +44,7 @@ def _kreis_population_2020() -> pd.Series:
 # --------------------------------------------------------------------------- settings
 
 def test_settings_defaults():
-    s = central.settings()
+    s = zentrale_funktionen.settings()
     assert (s["huff"]["alpha"], s["huff"]["beta"]) == (1.0, 2.0)
     assert s["two_step_fca"]["threshold_km"] == 30
     assert s["two_step_fca"]["thresholds_km"] == [20, 30, 45, 60]
@@ -86,7 +90,7 @@ def _without_section(text: str, section: str) -> str:
 def test_settings_bad_values_name_the_field(settings_file, text, field, message):
     settings_file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(message)) as err:
-        central.settings()
+        zentrale_funktionen.settings()
     assert err.value.field == field
     assert err.value.file == str(settings_file)
     assert f"field '{field}'" in str(err.value)
@@ -102,11 +106,11 @@ def test_settings_test_helpers_change_what_they_should():
 def test_settings_broken_or_missing_file(settings_file):
     settings_file.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 2,0"), encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        central.settings()
-    central.clear_cache()
+        zentrale_funktionen.settings()
+    zentrale_funktionen.clear_cache()
     settings_file.unlink()
     with pytest.raises(ConfigError, match="module-1 settings does not exist") as err:
-        central.settings()
+        zentrale_funktionen.settings()
     assert "restore data/zentrale_funktionen.toml" in err.value.fix
 
 
@@ -114,7 +118,7 @@ def test_settings_section_that_is_not_a_table(settings_file):
     text = "two_step_fca = 30\n" + SETTINGS_TOML.replace("[two_step_fca]", "[two_step]")
     settings_file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        central.settings()
+        zentrale_funktionen.settings()
     assert err.value.field.startswith("two_step_fca")
 
 
@@ -125,7 +129,7 @@ def test_settings_section_that_is_not_a_table(settings_file):
 def test_settings_rejects_thresholds_2sfca_cannot_use(settings_file, old, new, field):
     settings_file.write_text(SETTINGS_TOML.replace(old, new), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        central.settings()
+        zentrale_funktionen.settings()
     assert err.value.field == field
 
 
@@ -136,11 +140,11 @@ def data_copy(tmp_path, monkeypatch):
         for path in DATA_DIR.glob(pattern):
             shutil.copy(path, tmp_path / path.name)
     monkeypatch.setenv("REGIOPOL_DATA_DIR", str(tmp_path))
-    central.clear_cache()
+    zentrale_funktionen.clear_cache()
     data.clear_cache()
     yield tmp_path
     monkeypatch.undo()
-    central.clear_cache()
+    zentrale_funktionen.clear_cache()
     data.clear_cache()
 
 
@@ -148,26 +152,26 @@ def test_settings_drive_the_huff_model(data_copy):
     # the default data give the population served for α = 1, β = 3 in the sensitivity table …
     with pytest.MonkeyPatch.context() as m:
         m.delenv("REGIOPOL_DATA_DIR")
-        central.clear_cache()
-        grid = central.huff_sensitivity_table("trier", "beds").set_index("α")
-        default = central.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
-    central.clear_cache()
+        zentrale_funktionen.clear_cache()
+        grid = zentrale_funktionen.huff_sensitivity_table("trier", "beds").set_index("α")
+        default = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
+    zentrale_funktionen.clear_cache()
     # … and a copy of data/ with beta = 3 gives that as the catchment
-    settings = data_copy / central.SETTINGS_FILE
+    settings = data_copy / zentrale_funktionen.SETTINGS_FILE
     settings.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 3.0"), encoding="utf-8")
-    assert central.settings()["huff"]["beta"] == 3.0
-    summary = central.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
+    assert zentrale_funktionen.settings()["huff"]["beta"] == 3.0
+    summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
     assert summary["Versorgte Einwohner"] == pytest.approx(1000 * grid.loc["1,0", "β = 3,0"], abs=1)
     assert summary["Versorgte Einwohner"] != default["Versorgte Einwohner"]
-    assert "β = 3,0" in central.catchment_note()
-    assert central.huff_table("trier", "beds")["Versorgte Einwohner"].iloc[-1] == summary["Versorgte Einwohner"]
+    assert "β = 3,0" in zentrale_funktionen.catchment_note()
+    assert zentrale_funktionen.huff_table("trier", "beds")["Versorgte Einwohner"].iloc[-1] == summary["Versorgte Einwohner"]
 
 
 # --------------------------------------------------------------------------- profile table
 
 def test_profile_table_trier_health():
-    table = central.profile_table("trier", "gesundheit")
-    raw = profile.profile("trier", central._area_codes("gesundheit"))
+    table = zentrale_funktionen.profile_table("trier", "gesundheit")
+    raw = profile.profile("trier", zentrale_funktionen._area_codes("gesundheit"))
     assert list(table["Indikator"]) == ["Ärzte", "Hausärzte", "Allgemeinärzte", "Internisten", "Kinderärzte",
                                         "Krankenhausbetten"]
     assert list(table.columns[:7]) == ["Indikator", "Einheit", "Jahr", "Trier", "Umland", "Region Trier",
@@ -177,8 +181,8 @@ def test_profile_table_trier_health():
     assert table["Perzentilrang unter allen Kreisen"].to_numpy() == pytest.approx(raw["rank_kreise"].to_numpy())
     assert str(table["Rang der Region (von 8)"].dtype) == "Int64"
     assert set(table["Richtung"]) == {"↑"}
-    assert central.core_label("paderborn") == "Kreis Paderborn"
-    assert "Kreis Paderborn" in central.profile_table("paderborn", "gesundheit").columns
+    assert zentrale_funktionen.core_label("paderborn") == "Kreis Paderborn"
+    assert "Kreis Paderborn" in zentrale_funktionen.profile_table("paderborn", "gesundheit").columns
 
 
 # --------------------------------------------------------------------------- centrality tables
@@ -192,10 +196,10 @@ def test_surplus_table_wuerzburg_beds():
     all_beds = hospitals[hospitals["year"] == 2019]["beds"].sum()
     rate = 1000 * all_beds / population_2019.sum()  # beds per 1,000 in Germany, 2019
 
-    table = central.surplus_table("wuerzburg")
+    table = zentrale_funktionen.surplus_table("wuerzburg")
     rows = table[table["Merkmal"] == "Krankenhausbetten"]
     core = rows.iloc[0]
-    assert (core["Gebiet"], core[display.COL_ROLE]) == ("Würzburg (Kreisfreie Stadt)", display.ROLE_CORE)
+    assert (core["Gebiet"], core[common.COL_ROLE]) == ("Würzburg (Kreisfreie Stadt)", common.ROLE_CORE)
     assert core["Angebot"] == beds
     assert core["Einwohner"] == population_2019["09663"] == 127_934
     assert core["Bund je 1.000 EW"] == pytest.approx(rate, rel=1e-12)
@@ -211,7 +215,7 @@ def test_surplus_table_wuerzburg_beds():
 
 
 def test_job_centrality_table_wuerzburg():
-    table = central.job_centrality_table("wuerzburg")
+    table = zentrale_funktionen.job_centrality_table("wuerzburg")
     core, germany = table.iloc[0], table.iloc[-1]
     assert core["Gebiet"] == "Würzburg (Kreisfreie Stadt)" and germany["Gebiet"] == "Deutschland"
     assert (core["Beschäftigte am Arbeitsort 2020"], core["Einwohner 2020"]) == (91_645, 126_954)
@@ -228,7 +232,7 @@ def test_job_centrality_table_wuerzburg():
 
 
 def test_core_shares_table_wuerzburg_beds():
-    table = central.core_shares_table("wuerzburg").set_index("Merkmal")
+    table = zentrale_funktionen.core_shares_table("wuerzburg").set_index("Merkmal")
     beds = table.loc["Krankenhausbetten"]
     assert (beds["Würzburg"], beds["Region Würzburg"]) == (2473, 6795)
     assert beds["Anteil des Kerns (%)"] == pytest.approx(100 * 2473 / 6795)
@@ -246,7 +250,7 @@ def _huff_trier(measure: str, alpha: float = 1.0, beta: float = 2.0) -> pd.Serie
 def test_huff_table_trier_beds():
     p = _huff_trier("beds")
     population = _kreis_population_2020()
-    table = central.huff_table("trier", "beds")
+    table = zentrale_funktionen.huff_table("trier", "beds")
     kreise, total = table.iloc[:-1], table.iloc[-1]
     probability = kreise["Wahrscheinlichkeit (%)"]
     assert ((probability > 0) & (probability <= 100)).all()
@@ -265,23 +269,23 @@ def test_huff_table_trier_beds():
 
 
 def test_huff_sensitivity_table_trier():
-    table = central.huff_sensitivity_table("trier", "beds")
+    table = zentrale_funktionen.huff_sensitivity_table("trier", "beds")
     assert list(table.columns) == ["α", "β = 1,0", "β = 1,5", "β = 2,0", "β = 2,5", "β = 3,0"]
     assert list(table["α"]) == ["0,5", "1,0", "1,5"]
     grid = table.set_index("α")
-    summary = central.catchment_summary("trier").set_index("Merkmal")
+    summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal")
     assert 1000 * grid.loc["1,0", "β = 2,0"] == pytest.approx(summary.loc["Krankenhausbetten", "Versorgte Einwohner"],
                                                                abs=1)
     population = _kreis_population_2020()
     p = _huff_trier("beds", alpha=0.5, beta=1.0)
     assert 1000 * grid.loc["0,5", "β = 1,0"] == pytest.approx(float((p * population[p.index]).sum()))
-    students = central.huff_sensitivity_table("trier", "students").set_index("α")
+    students = zentrale_funktionen.huff_sensitivity_table("trier", "students").set_index("α")
     assert 1000 * students.loc["1,0", "β = 2,0"] == pytest.approx(
         summary.loc["Studierende", "Versorgte Einwohner"], abs=1)
 
 
 def test_catchment_summary_trier_adds_up():
-    summary = central.catchment_summary("trier").set_index("Merkmal")
+    summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal")
     assert list(summary.index) == ["Krankenhausbetten", "Studierende"]
     for _, row in summary.iterrows():
         parts = row["davon im Kernkreis"] + row["davon im Umland der Region"] + row["davon außerhalb der Region"]
@@ -302,9 +306,9 @@ def _haversine(lat1, lon1, lat2, lon2):
 
 
 def test_fca_table_trier():
-    table = central.fca_table("trier")
+    table = zentrale_funktionen.fca_table("trier")
     columns = [f"Betten je 1.000 EW ≤ {t} km" for t in (20, 30, 45, 60)]
-    assert list(table.columns) == ["AGS", "Gebiet", display.COL_ROLE, *columns]
+    assert list(table.columns) == ["AGS", "Gebiet", common.COL_ROLE, *columns]
     assert list(table["AGS"][:5]) == TRIER_KREISE
 
     # Germany: Σ_i A_i·P_i equals the beds of all sites with someone within reach (supply is
@@ -344,18 +348,18 @@ def test_fca_table_trier():
 # --------------------------------------------------------------------------- checklist
 
 def _checklist(region) -> pd.Series:
-    return central.checklist(region).set_index("Kriterium")
+    return zentrale_funktionen.checklist(region).set_index("Kriterium")
 
 
 def test_checklist_trier():
-    table = central.checklist("trier")
+    table = zentrale_funktionen.checklist("trier")
     assert list(table.columns) == ["Kriterium", "Erfüllt", "Beleg", "Quelle"]
-    assert set(table["Erfüllt"]) <= {"ja", "nein", central.CHECK_NOT_TESTED}
+    assert set(table["Erfüllt"]) <= {"ja", "nein", zentrale_funktionen.CHECK_NOT_TESTED}
     rows = table.set_index("Kriterium")
     assert rows.loc["Fernverkehrsbahnhof", "Erfüllt"] == "ja"
     assert "Trier Hbf" in rows.loc["Fernverkehrsbahnhof", "Beleg"]
     assert rows.loc["Universität", "Erfüllt"] == "ja" and "Universität Trier" in rows.loc["Universität", "Beleg"]
-    served = central.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten", "Versorgte Einwohner"]
+    served = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten", "Versorgte Einwohner"]
     catchment_row = rows.loc[[k for k in rows.index if k.startswith("Einzugsbereich")][0]]
     assert catchment_row["Erfüllt"] == ("ja" if served >= 200_000 else "nein") == "ja"
     assert "298.545" in catchment_row["Beleg"]
@@ -406,28 +410,28 @@ def test_checklist_oberzentrum_follows_central_places(monkeypatch):
 
 
 def test_checklist_comparison():
-    table = central.checklist_comparison()
+    table = zentrale_funktionen.checklist_comparison()
     assert list(table.columns) == ["Kriterium", *NAMES]
     assert len(table.columns) == 9
-    assert list(table["Kriterium"]) == list(central.checklist("trier")["Kriterium"])
+    assert list(table["Kriterium"]) == list(zentrale_funktionen.checklist("trier")["Kriterium"])
     rows = table.set_index("Kriterium")
     assert rows.loc["Fernverkehrsbahnhof"].to_dict() == {n: ("nein" if n == "Siegen" else "ja") for n in NAMES}
-    assert list(rows["Trier"]) == list(central.checklist("trier")["Erfüllt"])
-    assert (rows.iloc[-1] == central.CHECK_NOT_TESTED).all()
+    assert list(rows["Trier"]) == list(zentrale_funktionen.checklist("trier")["Erfüllt"])
+    assert (rows.iloc[-1] == zentrale_funktionen.CHECK_NOT_TESTED).all()
 
 
 # --------------------------------------------------------------------------- lead area
 
 def test_lead_area_published():
-    assert central.lead_area("trier") == ("gesundheit", True)
-    assert central.lead_area("wuerzburg") == ("wirtschaft", True)
+    assert zentrale_funktionen.lead_area("trier") == ("gesundheit", True)
+    assert zentrale_funktionen.lead_area("wuerzburg") == ("wirtschaft", True)
 
 
 def test_lead_area_unpublished_is_the_strongest_area():
     assert regions.get("erfurt").lead_area == "unknown"
-    strongest = central.strongest_area("erfurt")
-    assert central.lead_area("erfurt") == (strongest, False)
-    assert strongest in central.areas_with_data()
+    strongest = zentrale_funktionen.strongest_area("erfurt")
+    assert zentrale_funktionen.lead_area("erfurt") == (strongest, False)
+    assert strongest in zentrale_funktionen.areas_with_data()
     # independently: mean percentile rank among the Regiopolen, "lower is better" reversed
     table = profile.profile("erfurt")
     table = table[table["direction"] != "neutral"]
@@ -441,12 +445,12 @@ def test_lead_area_unpublished_is_the_strongest_area():
 
 def test_figures_have_a_source_note():
     figures = {
-        "plot_profile": central.plot_profile("trier", "gesundheit"),
-        "plot_trend": central.plot_trend("trier", "gesundheit"),
-        "plot_surplus": central.plot_surplus("trier"),
-        "plot_job_centrality": central.plot_job_centrality("trier"),
-        "plot_huff_map": central.plot_huff_map("trier", "beds"),
-        "plot_fca_map": central.plot_fca_map("trier"),
+        "plot_profile": zentrale_funktionen.plot_profile("trier", "gesundheit"),
+        "plot_trend": zentrale_funktionen.plot_trend("trier", "gesundheit"),
+        "plot_surplus": zentrale_funktionen.plot_surplus("trier"),
+        "plot_job_centrality": zentrale_funktionen.plot_job_centrality("trier"),
+        "plot_huff_map": zentrale_funktionen.plot_huff_map("trier", "beds"),
+        "plot_fca_map": zentrale_funktionen.plot_fca_map("trier"),
     }
     for name, fig in figures.items():
         assert isinstance(fig, Figure), name
@@ -461,6 +465,6 @@ def test_checklist_leaves_out_distance_learning_providers():
     # IU Internationale Hochschule has its seat in Erfurt but teaches at a distance (108.364 students)
     universities = data.load("universities")
     assert (universities["name"].str.startswith("IU Internationale") & (universities["ags"] == "16051")).any()
-    evidence = " ".join(central.checklist("erfurt")["Beleg"])
+    evidence = " ".join(zentrale_funktionen.checklist("erfurt")["Beleg"])
     assert "IU Internationale" not in evidence
     assert "Universität Erfurt" in evidence

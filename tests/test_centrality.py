@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from regiopol import centrality, data, regions
-from regiopol.errors import ConfigError
+from regiopol import data, regions
+
+from regiopol.methods import centrality
+from regiopol.core.errors import ConfigError
 
 TRIER_KREISE = ["07211", "07231", "07232", "07233", "07235"]  # Trier + the four Landkreise around it
 

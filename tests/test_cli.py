@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from regiopol.cli import main
+from regiopol.run.cli import main
 
 SUBCOMMANDS = [[], ["data"], ["data", "build"], ["data", "check"], ["regions"], ["kreise"]]
 

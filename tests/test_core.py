@@ -7,10 +7,10 @@ import pickle
 import pandas as pd
 import pytest
 
-from regiopol import fmt
-from regiopol.codes import gemeinde_ags, gemeinde_series, kreis_ags, kreis_series
-from regiopol.errors import InputFormatError, RegiopolError
-from regiopol.files import write_atomic, write_text_atomic
+from regiopol.core import fmt
+from regiopol.data.codes import gemeinde_ags, gemeinde_series, kreis_ags, kreis_series
+from regiopol.core.errors import InputFormatError, RegiopolError
+from regiopol.core.files import write_atomic, write_text_atomic
 
 
 @pytest.mark.parametrize(("value", "expected"), [("05711", "05711"), ("05711000", "05711"), (5711000, "05711"),
@@ -81,7 +81,7 @@ def test_german_format_of_missing_values():
 
 
 def test_all_or_nothing_write(tmp_path):
-    from regiopol.files import write_all_atomic
+    from regiopol.core.files import write_all_atomic
 
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     write_text_atomic(first, "old a")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import kernel_installed
 
-from regiopol import runner
+from regiopol.run import runner
 
 distributed = pytest.importorskip("distributed")
 
@@ -74,7 +74,7 @@ def test_a_crashing_task_process_does_not_take_down_the_worker(cluster, tmp_path
 
 
 def test_unreachable_scheduler_is_a_config_error(tmp_path, monkeypatch):
-    from regiopol.errors import ConfigError
+    from regiopol.core.errors import ConfigError
 
     monkeypatch.setattr(runner, "SCHEDULER_TIMEOUT", 1.0)
     with pytest.raises(ConfigError, match="Dask scheduler"):

@@ -7,16 +7,19 @@ import shutil
 import pandas as pd
 import pytest
 
-from regiopol import build, check, data
-from regiopol.errors import MissingInputError
-from regiopol.paths import DATA_DIR
+from regiopol import data
+
+from regiopol.data import build, check
+from regiopol.methods import indicators
+from regiopol.core.errors import MissingInputError
+from regiopol.core.paths import DATA_DIR
 
 
 @pytest.fixture(scope="session")
 def fresh_build(raw_dir, tmp_path_factory):
     out = tmp_path_factory.mktemp("data")
     shutil.copy(DATA_DIR / "regions.toml", out / "regions.toml")
-    return build.build(raw_dir, out)
+    return build.build(raw_dir, out, selection=indicators.inkar_selection())
 
 
 def test_committed_data_passes_check():
@@ -33,7 +36,7 @@ def test_build_reproduces_the_committed_tables(fresh_build):
 
 
 def test_build_is_deterministic(raw_dir, fresh_build, tmp_path):
-    again = build.build(raw_dir, tmp_path)
+    again = build.build(raw_dir, tmp_path, selection=indicators.inkar_selection())
     first = {n: e["sha256"] for n, e in fresh_build.provenance["tables"].items()}
     assert first == {n: e["sha256"] for n, e in again.provenance["tables"].items()}
 
@@ -119,7 +122,7 @@ def test_check_reports_a_missing_table(tmp_path):
 
 
 def test_build_from_a_missing_raw_dir(tmp_path):
-    from regiopol.paths import raw_dir
+    from regiopol.core.paths import raw_dir
 
     with pytest.raises(MissingInputError, match=r"raw data directory does not exist.*--raw"):
         raw_dir(tmp_path / "nowhere")
@@ -130,7 +133,7 @@ def test_build_names_a_missing_raw_file(raw_dir, tmp_path):
     shutil.copytree(raw_dir, partial)
     (partial / "destatis" / "12411-0018.csv").unlink()
     with pytest.raises(MissingInputError, match=r"12411-0018\.csv.*official raw file is missing"):
-        build.build(partial, tmp_path / "out")
+        build.build(partial, tmp_path / "out", selection=indicators.inkar_selection())
     assert not (tmp_path / "out" / "provenance.json").exists()
 
 

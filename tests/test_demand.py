@@ -1,4 +1,4 @@
-"""Module 2 – infrastructure demand (regiopol.demand): rates, demand, supply and gap.
+"""Module 2 – infrastructure demand (regiopol.methods.demand): rates, demand, supply and gap.
 
 Expected values are worked out by hand from the rate files (../shared/data/rates) and the
 embedded official tables, not taken from the code under test.
@@ -12,9 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol import centrality, data, demand
-from regiopol.errors import ConfigError, InputFormatError
-from regiopol.paths import DATA_DIR
+from regiopol import data
+
+from regiopol.methods import centrality, demand
+from regiopol.core.errors import ConfigError, InputFormatError
+from regiopol.core.paths import DATA_DIR
 
 RATES_TOML = (DATA_DIR / "demand_rates.toml").read_text(encoding="utf-8")
 TRIER = ["07211", "07231", "07232", "07233", "07235"]

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol.errors import InputFormatError
-from regiopol.harmonise import (
+from regiopol.core.errors import InputFormatError
+from regiopol.data.harmonise import (
     DOCUMENTED_JUMPS,
     KREIS_REFORMS_AFTER_2020,
     SOURCES,
@@ -15,9 +15,9 @@ from regiopol.harmonise import (
     population_jumps,
     to_current_kreise,
 )
-from regiopol.readers import genesis
-from regiopol.readers.bbsr import read_bbsr_keys
-from regiopol.readers.demandregio import read_demandregio_population
+from regiopol.data.readers import genesis
+from regiopol.data.readers.bbsr import read_bbsr_keys
+from regiopol.data.readers.demandregio import read_demandregio_population
 
 
 def toy_keys() -> pd.DataFrame:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from regiopol import indicators
-from regiopol.errors import ConfigError
-from regiopol.paths import DATA_DIR
+from regiopol.methods import indicators
+from regiopol.core.errors import ConfigError
+from regiopol.core.paths import DATA_DIR
 
 INDICATORS_TOML = (DATA_DIR / "indicators.toml").read_text(encoding="utf-8")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import execute_for_regions, read_output_table
-from regiopol.paths import PROJECT_ROOT
+from regiopol.core.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "01_zentrale_funktionen.ipynb"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import execute_for_regions, read_output_table
-from regiopol.paths import PROJECT_ROOT
+from regiopol.core.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "02_vorausschaetzung.ipynb"
 
@@ -73,11 +73,11 @@ def test_age_groups_per_kreis_add_up_to_the_official_kreis_population(executed):
 
 
 def test_band_rests_on_the_back_test_of_the_eight_regions():
-    from regiopol import forecast
+    from regiopol.report import vorausschaetzung
 
-    factors = forecast.interval_factors()
+    factors = vorausschaetzung.interval_factors()
     assert factors.loc[5, "n"] == 8 * 21  # eight regions × origins 1990…2005 and 2011…2015 with a 5-year outcome
     assert factors.loc[5, "lo95"] < factors.loc[5, "lo80"] < 1 < factors.loc[5, "hi80"] < factors.loc[5, "hi95"]
     assert factors.loc[25, "hi95"] - factors.loc[25, "lo95"] > factors.loc[5, "hi95"] - factors.loc[5, "lo95"]
-    band = forecast.band("trier")
+    band = vorausschaetzung.band("trier")
     assert band.loc[2020, "lo95"] == band.loc[2020, "population"] == pytest.approx(534_438)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from regiopol import runner
+from regiopol.run import runner
 
 MODULES = runner.discover()
 

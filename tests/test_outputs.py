@@ -1,12 +1,14 @@
-"""regiopol.outputs: where tables and figures go, atomic writes, REGIOPOL_OUTPUT_DIR."""
+"""regiopol.core.outputs: where tables and figures go, atomic writes, REGIOPOL_OUTPUT_DIR."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from regiopol import outputs, style
-from regiopol.paths import PROJECT_ROOT
+from regiopol.core import outputs
+
+from regiopol.report import style
+from regiopol.core.paths import PROJECT_ROOT
 
 
 def _figure():

@@ -12,8 +12,10 @@ import sys
 import pandas as pd
 import pytest
 
-from regiopol import data, display, overview, style
-from regiopol.paths import PROJECT_ROOT
+from regiopol import data, regions
+
+from regiopol.report import common, style, ueberblick
+from regiopol.core.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "00_ueberblick.ipynb"
 
@@ -25,11 +27,11 @@ def out(tmp_path, monkeypatch):
 
 
 def test_key_facts_bielefeld_real_values():
-    facts = overview.key_facts("bielefeld")
+    facts = ueberblick.key_facts("bielefeld")
     kreise = data.load("kreise").set_index("ags")
     assert list(facts["AGS"][:4]) == ["05711", "05754", "05758", "05766"]
     core = facts.iloc[0]
-    assert core["Rolle"] == overview.ROLE_CORE
+    assert core["Rolle"] == ueberblick.ROLE_CORE
     assert core["Einwohner 2020"] == 333_509
     area = kreise.loc["05711", "area_km2"]
     assert area == pytest.approx(258.8, abs=0.1)
@@ -38,7 +40,7 @@ def test_key_facts_bielefeld_real_values():
     germany = facts[facts["Gebiet"] == "Deutschland"].iloc[0]
     assert germany["Einwohner 2020"] == 83_155_031
     assert germany["Fläche (km²)"] == pytest.approx(kreise["area_km2"].sum())
-    region = facts[facts["Rolle"] == overview.ROLE_REGION].iloc[0]
+    region = facts[facts["Rolle"] == ueberblick.ROLE_REGION].iloc[0]
     assert region["Einwohner 2020"] == facts["Einwohner 2020"][:4].sum()
     assert list(facts.columns) == ["AGS", "Gebiet", "Rolle", "Fläche (km²)", "Einwohner 2020", "Dichte (EW/km²)",
                                    "Veränderung 2015–2020 (%)", "Anteil unter 18 (%)", "Anteil 65+ (%)"]
@@ -50,7 +52,7 @@ def test_age_shares_hand_computed():
     total = lippe["population"].sum()
     old = lippe[lippe["age_group"].isin(["65 bis unter 75 Jahre", "75 Jahre und mehr"])]["population"].sum()
     young = lippe[lippe["age_from"] < 18]["population"].sum()
-    facts = overview.key_facts("bielefeld").set_index("AGS")
+    facts = ueberblick.key_facts("bielefeld").set_index("AGS")
     assert facts.loc["05766", "Anteil 65+ (%)"] == pytest.approx(100 * old / total)
     assert facts.loc["05766", "Anteil unter 18 (%)"] == pytest.approx(100 * young / total)
     assert 15 < facts.loc["05766", "Anteil 65+ (%)"] < 30
@@ -58,25 +60,25 @@ def test_age_shares_hand_computed():
 
 def test_change_2015_2020_from_population_series():
     series = data.load("population_series").set_index(["ags", "year"])["population"]
-    facts = overview.key_facts("trier").set_index("AGS")
+    facts = ueberblick.key_facts("trier").set_index("AGS")
     expected = 100 * (series["07233", 2020] / series["07233", 2015] - 1)
     assert facts.loc["07233", "Veränderung 2015–2020 (%)"] == pytest.approx(expected)
 
 
 def test_gemeinde_core_row_for_paderborn():
-    facts = overview.key_facts("paderborn")
-    assert facts.iloc[0]["Rolle"] == overview.ROLE_CORE_KREIS
+    facts = ueberblick.key_facts("paderborn")
+    assert facts.iloc[0]["Rolle"] == ueberblick.ROLE_CORE_KREIS
     city = facts.iloc[1]
-    assert city["AGS"] == "05774032" and city["Rolle"] == overview.ROLE_CORE
+    assert city["AGS"] == "05774032" and city["Rolle"] == ueberblick.ROLE_CORE
     gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
     assert city["Einwohner 2020"] == gemeinden.loc["05774032", "population"]
     # the city row is not part of the region total
-    region = facts[facts["Rolle"] == overview.ROLE_REGION].iloc[0]
+    region = facts[facts["Rolle"] == ueberblick.ROLE_REGION].iloc[0]
     assert region["Einwohner 2020"] == facts.iloc[[0, 2]]["Einwohner 2020"].sum()
 
 
 def test_trend_table_equals_population_series():
-    trend = overview.population_trend("trier")
+    trend = ueberblick.population_trend("trier")
     series = data.load("population_series")
     s2020 = series[series["year"] == 2020].set_index("ags")["population"]
     kreise = trend.iloc[:-1]
@@ -84,22 +86,22 @@ def test_trend_table_equals_population_series():
     assert list(kreise["2020"]) == [int(s2020[a]) for a in kreise["AGS"]]
     assert trend.iloc[-1]["2020"] == sum(int(s2020[a]) for a in kreise["AGS"])
     assert [c for c in trend.columns if c.isdigit()] == [str(y) for y in range(1995, 2021)]
-    index = overview.trend_index("trier")
+    index = ueberblick.trend_index("trier")
     assert (index.loc[1995] == 100).all()
 
 
 def test_trend_text_uses_the_actual_change():
-    text = overview.trend_text("trier").data
-    trend = overview.population_trend("trier").iloc[-1]
+    text = ueberblick.trend_text("trier").data
+    trend = ueberblick.population_trend("trier").iloc[-1]
     change = trend["2020"] / trend["1995"] - 1
-    from regiopol import fmt
+    from regiopol.core import fmt
 
     assert fmt.signed_percent(change) in text
     assert fmt.number(trend["2020"]) in text
 
 
 def test_age_structure_sums_to_100():
-    table = overview.age_structure("rostock")
+    table = ueberblick.age_structure("rostock")
     assert len(table) == 17
     region = table["Männer Region (%)"].sum() + table["Frauen Region (%)"].sum()
     germany = table["Männer Deutschland (%)"].sum() + table["Frauen Deutschland (%)"].sum()
@@ -110,43 +112,42 @@ def test_age_structure_sums_to_100():
 
 def test_core_city_points():
     gemeinden = data.load("gemeinden").set_index("gemeinde_ags")
-    lon, lat, name = overview.core_city_point("siegen")
-    assert (lon, lat) == (gemeinden.loc["05970040", "lon"], gemeinden.loc["05970040", "lat"])
-    lon, lat, name = overview.core_city_point("trier")
-    assert 49.6 < lat < 49.9 and 6.5 < lon < 6.8 and name == "Trier"
+    assert regions.get("siegen").core_point() == (gemeinden.loc["05970040", "lon"], gemeinden.loc["05970040", "lat"])
+    lon, lat = regions.get("trier").core_point()
+    assert 49.6 < lat < 49.9 and 6.5 < lon < 6.8
 
 
 def test_sources_table():
-    table = overview.sources("trier")
+    table = ueberblick.sources("trier")
     assert list(table.columns) == ["Quelle", "Tabelle", "Stand", "Lizenz"]
     assert any("12411-0018" in t for t in table["Tabelle"])
     assert any("GeoBasis-DE" in q for q in table["Quelle"])
 
 
 def test_show_formats_german():
-    html = display.show(overview.key_facts("bielefeld")).to_html()
+    html = common.show(ueberblick.key_facts("bielefeld")).to_html()
     assert "333.509" in html and "83.155.031" in html
-    assert html == display.show(overview.key_facts("bielefeld")).to_html()  # stable ids
+    assert html == common.show(ueberblick.key_facts("bielefeld")).to_html()  # stable ids
 
 
 def test_intro_names_the_region():
-    text = overview.intro("wuerzburg").data
+    text = ueberblick.intro("wuerzburg").data
     assert text.startswith("# Regionsüberblick: Würzburg")
 
 
 def test_figures_saved_and_deterministic(out):
-    from regiopol import outputs
+    from regiopol.core import outputs
 
     svgs = []
     for _ in range(2):
-        path = outputs.save_figure(overview.plot_age_pyramid("trier"), "trier", "pyramide")
+        path = outputs.save_figure(ueberblick.plot_age_pyramid("trier"), "trier", "pyramide")
         svgs.append(path.read_bytes())
     assert svgs[0] == svgs[1]
     text = svgs[0].decode("utf-8")
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", text) and "<dc:date>" not in text
-    trend = outputs.save_figure(overview.plot_population_trend("trier"), "trier", "trend")
-    assert trend.read_bytes() == outputs.save_figure(overview.plot_population_trend("trier"), "trier", "trend").read_bytes()
-    png = display.save(overview.plot_region_map("trier"), "trier", "karte", fmt="png")
+    trend = outputs.save_figure(ueberblick.plot_population_trend("trier"), "trier", "trend")
+    assert trend.read_bytes() == outputs.save_figure(ueberblick.plot_population_trend("trier"), "trier", "trend").read_bytes()
+    png = common.save(ueberblick.plot_region_map("trier"), "trier", "karte", fmt="png")
     path = out / "trier" / "figures" / "karte.png"
     assert path.is_file() and path.read_bytes()[:4] == b"\x89PNG"
     assert path.stat().st_size < 600_000

@@ -1,5 +1,5 @@
-"""Module 1 – indicator profiles (regiopol.profile) and the indicators behind them
-(regiopol.indicators.values): percentile ranks by hand and against scipy, peer groups against
+"""Module 1 – indicator profiles (regiopol.methods.profile) and the indicators behind them
+(regiopol.methods.indicators.values): percentile ranks by hand and against scipy, peer groups against
 the Kreis directory, real INKAR values, population-weighted region values and the derived
 indicators recomputed from the committed tables."""
 
@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from regiopol import data, indicators, profile, regions
-from regiopol.paths import DATA_DIR
+from regiopol import data, regions
+
+from regiopol.methods import indicators, profile
+from regiopol.core.paths import DATA_DIR
 
 if sys.version_info >= (3, 11):
     import tomllib

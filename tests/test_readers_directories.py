@@ -10,11 +10,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
-from regiopol.readers.bbsr import read_bbsr_keys
-from regiopol.readers.demandregio import read_demandregio_nuts3, read_demandregio_population
-from regiopol.readers.gv100 import read_gv100ad, read_gv100ad_kreise, read_gv100ad_laender
-from regiopol.readers.gvisys import read_gv_isys
+from regiopol.core.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.data.readers.bbsr import read_bbsr_keys
+from regiopol.data.readers.demandregio import read_demandregio_nuts3, read_demandregio_population
+from regiopol.data.readers.gv100 import read_gv100ad, read_gv100ad_kreise, read_gv100ad_laender
+from regiopol.data.readers.gvisys import read_gv_isys
 
 DIR = Path(__file__).parent / "fixtures" / "directories"
 GV100 = DIR / "gv100ad_small.ASC"

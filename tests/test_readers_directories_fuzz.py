@@ -9,9 +9,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regiopol.errors import RegiopolError
-from regiopol.readers.demandregio import read_demandregio_population
-from regiopol.readers.gvisys import read_gv_isys
+from regiopol.core.errors import RegiopolError
+from regiopol.data.readers.demandregio import read_demandregio_population
+from regiopol.data.readers.gvisys import read_gv_isys
 
 DIR = Path(__file__).parent / "fixtures" / "directories"
 CHARS = st.sampled_from(list('0123456789,.;" -\n\r\tx\u00a0ä\ufeff٣e') + ["1e999", "nan", ",,", '"1,5"'])

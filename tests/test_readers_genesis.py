@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
-from regiopol.readers.genesis import (
+from regiopol.core.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.data.readers.genesis import (
     care_recipients,
     employment_at_workplace,
     population_by_age,
@@ -24,7 +24,7 @@ from regiopol.readers.genesis import (
     read_regionalstatistik,
     unemployment,
 )
-from regiopol.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER
+from regiopol.core.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER
 
 POPULATION = "12411-0018_sample.csv"
 EMPLOYMENT = ["13111-07-05-4_2019_sample.csv", "13111-07-05-4_2020_sample.csv"]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regiopol.errors import RegiopolError
-from regiopol.readers import genesis
+from regiopol.core.errors import RegiopolError
+from regiopol.data.readers import genesis
 
 FIXTURES = Path(__file__).parent / "fixtures" / "genesis"
 CLASSIC = "12411-0018_sample.csv"

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regiopol import build
-from regiopol.errors import InputFormatError, MissingInputError, RegiopolError
-from regiopol.locate import assign_kreis_by_place, assign_kreis_by_point
-from regiopol.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
-from regiopol.readers.geo import read_kreis_geometries
-from regiopol.readers.gvisys import read_gv_isys
-from regiopol.readers.inkar import read_central_places, read_inkar_catalogue, read_inkar_regions, read_inkar_values
+from regiopol.data import build
+from regiopol.core.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.data.locate import assign_kreis_by_place, assign_kreis_by_point
+from regiopol.data.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
+from regiopol.data.readers.geo import read_kreis_geometries
+from regiopol.data.readers.gvisys import read_gv_isys
+from regiopol.data.readers.inkar import read_central_places, read_inkar_catalogue, read_inkar_regions, read_inkar_values
 
 FACILITIES = Path(__file__).parent / "fixtures" / "facilities"
 
@@ -149,28 +149,29 @@ def test_central_places_missing_in_regions_file(inkar_dir):
     assert_names(err, path, field="raumbezug")
 
 
-def _fixture_inputs(inkar_dir: Path) -> build.RawInputs:
+def _fixture_inputs(inkar_dir: Path, selection: pd.DataFrame | None = None) -> build.RawInputs:
     """Build inputs for the INKAR derivations: the fixture download and a small directory."""
     inputs = build.RawInputs.__new__(build.RawInputs)
     inputs.path = {"inkar_dir": inkar_dir, "inkar_regions": inkar_dir / "_regionen.parquet"}
     inputs.gemeinden = pd.DataFrame({"gemeinde_ags": ["05774004", "05774032", "09663000"],
                                      "ags": ["05774", "09663", "09663"]})  # Paderborn misfiled on purpose
     inputs.kreise = pd.DataFrame({"ags": ["05774", "09663"]})
+    inputs.selection = selection
     return inputs
 
 
 @pytest.fixture()
-def selection(monkeypatch):
+def selection():
     """Embed q_betten_bev and q_ärzte_bev (not the list in data/indicators.toml)."""
     chosen = pd.DataFrame({"indicator": ["q_betten_bev", "q_ärzte_bev"],
                            "topic": ["medizinische_und_soziale_versorgung"] * 2, "area": ["gesundheit"] * 2,
                            "label": ["Krankenhausbetten", "Ärzte"],
                            "unit": ["je 1.000 Einwohner", "je 10.000 Einwohner"]})
-    monkeypatch.setattr(build, "inkar_selection", lambda: chosen)
+    return chosen
 
 
 def test_derive_inkar_germany_fixture(inkar_dir, selection):
-    germany = build._inkar_germany(_fixture_inputs(inkar_dir))
+    germany = build._inkar_germany(_fixture_inputs(inkar_dir, selection))
     assert list(germany.columns) == ["year", "indicator", "value"]
     assert germany.values.tolist() == [[2020, "q_betten_bev", 5.87], [2021, "q_betten_bev", 5.85],
                                        [2020, "q_ärzte_bev", 14.63]]  # empty cell dropped
@@ -187,7 +188,7 @@ def test_derive_inkar_germany_needs_one_area(inkar_dir, selection):
     values.loc[values.index[-1], "kennziffer"] = "112"
     values.to_parquet(path)
     with pytest.raises(InputFormatError, match="raumbezug 'Bund' holds 2 areas instead of one") as err:
-        build._inkar_germany(_fixture_inputs(inkar_dir))
+        build._inkar_germany(_fixture_inputs(inkar_dir, selection))
     assert_names(err, path, field="kennziffer")
 
 

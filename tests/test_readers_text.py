@@ -1,4 +1,4 @@
-"""The shared reader building blocks: area codes (regiopol.codes) and regiopol.readers._text."""
+"""The shared reader building blocks: area codes (regiopol.data.codes) and regiopol.data.readers._text."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol.codes import gemeinde_ags, kreis_ags, kreis_series
-from regiopol.errors import InputFormatError, MissingInputError
-from regiopol.readers import _text
-from regiopol.readers._text import GERMANY_BOUNDS, check_unique, fail_at_first, parse_coordinates, parse_counts
-from regiopol.readers._text import parse_numbers, parse_postcodes, read_text, require_file, text_as_object
+from regiopol.data.codes import gemeinde_ags, kreis_ags, kreis_series
+from regiopol.core.errors import InputFormatError, MissingInputError
+from regiopol.data.readers import _text
+from regiopol.data.readers._text import GERMANY_BOUNDS, check_unique, fail_at_first, parse_coordinates, parse_counts
+from regiopol.data.readers._text import parse_numbers, parse_postcodes, read_text, require_file, text_as_object
 
 LINES = pd.Series([10, 11, 12])
 
@@ -167,7 +167,7 @@ def test_text_as_object():
 
 def test_one_helper_each():
     """The readers share these helpers instead of keeping their own copies."""
-    from regiopol.readers import bbsr, demandregio, facilities, genesis, gv100, gvisys
+    from regiopol.data.readers import bbsr, demandregio, facilities, genesis, gv100, gvisys
     for module, names in [(demandregio, ["_first"]), (gv100, ["_check", "_number", "_plain"]),
                           (gvisys, ["_check", "_number", "_postcode", "GERMANY"]),
                           (genesis, ["_numbers", "_check_unique"]), (bbsr, ["_numbers", "_integer_text"]),

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from regiopol import regions
-from regiopol.errors import ConfigError
-from regiopol.paths import DATA_DIR
+from regiopol.core.errors import ConfigError
+from regiopol.core.paths import DATA_DIR
 
 REGIONS_TOML = (DATA_DIR / "regions.toml").read_text(encoding="utf-8")
 EIGHT = ["bielefeld", "erfurt", "koblenz", "paderborn", "rostock", "siegen", "trier", "wuerzburg"]

@@ -8,8 +8,8 @@ import uuid
 import nbformat
 import pytest
 
-from regiopol import report
-from regiopol.errors import RegiopolError
+from regiopol.report import html
+from regiopol.core.errors import RegiopolError
 
 # a 1×1 PNG
 PNG = base64.b64encode(bytes.fromhex(
@@ -43,7 +43,7 @@ def executed_notebook(random_ids: bool = False):
 
 
 def render(nb=None, run_date="26.11.2026 12:00"):
-    return report.render_report(nb or executed_notebook(), title="Regionsüberblick – Trier", run_date=run_date,
+    return html.render_report(nb or executed_notebook(), title="Regionsüberblick – Trier", run_date=run_date,
                                 data_vintage="Bevölkerung am 31.12.2020 (Datensatz abc)")
 
 
@@ -79,15 +79,15 @@ def test_table_of_contents_from_headings(page):
 
 def test_no_external_requests_and_embedded_images(page):
     assert "<script" not in page  # no require.js, MathJax, Mermaid, widgets
-    assert report.external_references(page) == []
+    assert html.external_references(page) == []
     # the only http in src/href is the reader's link to the source in the notebook's Markdown
-    assert report.external_references(page, include_links=True) == ["https://www.destatis.de"]
+    assert html.external_references(page, include_links=True) == ["https://www.destatis.de"]
     assert "mathjax" not in page.lower() and "cdnjs" not in page and "fonts.googleapis" not in page
     assert f"data:image/png;base64,{PNG}" in page
     svg = base64.b64encode(SVG.encode()).decode()
     assert f"data:image/svg+xml;base64,{svg}" in page  # SVG embedded as a data URI
     assert 'alt="Abbildung"' in page and "No description" not in page
-    assert len(page.encode()) < report.MAX_REPORT_BYTES
+    assert len(page.encode()) < html.MAX_REPORT_BYTES
 
 
 def test_deterministic_apart_from_the_run_date():
@@ -106,9 +106,9 @@ def test_strip_external_removes_requests_but_keeps_links():
              '<body><img src="http://example.org/a.png"><a href="https://www.destatis.de">Destatis</a>'
              '<div style="background:url(https://example.org/bg.png)">x</div><video poster="https://e.org/p.png">'
              '<script>var inline = 1;</script></body>')
-    assert len(report.external_references(dirty)) >= 5
-    clean = report.strip_external(dirty)
-    assert report.external_references(clean) == []
+    assert len(html.external_references(dirty)) >= 5
+    clean = html.strip_external(dirty)
+    assert html.external_references(clean) == []
     assert "googleapis" not in clean and "cdnjs" not in clean and "github" not in clean
     assert '<a href="https://www.destatis.de">Destatis</a>' in clean
     assert "var inline = 1;" in clean and "p{}" in clean
@@ -118,7 +118,7 @@ def test_export_report_writes_atomically(tmp_path):
     source = tmp_path / "nb.ipynb"
     nbformat.write(executed_notebook(), str(source))
     target = tmp_path / "trier" / "00_ueberblick.html"
-    report.export_report(source, target, title="Regionsüberblick – Trier", run_date="d", data_vintage="v")
+    html.export_report(source, target, title="Regionsüberblick – Trier", run_date="d", data_vintage="v")
     assert "<title>Regionsüberblick – Trier</title>" in target.read_text(encoding="utf-8")
     assert [p.name for p in target.parent.iterdir()] == ["00_ueberblick.html"]
 
@@ -129,9 +129,9 @@ def test_a_report_over_the_size_limit_is_refused(tmp_path, monkeypatch):
     target = tmp_path / "trier" / "00_ueberblick.html"
     target.parent.mkdir()
     target.write_text("old report", encoding="utf-8")
-    monkeypatch.setattr(report, "MAX_REPORT_BYTES", 1000)
+    monkeypatch.setattr(html, "MAX_REPORT_BYTES", 1000)
     with pytest.raises(RegiopolError, match=r"00_ueberblick\.html: report is .* MB, more than the limit.*Fix"):
-        report.export_report(source, target, title="T", run_date="d", data_vintage="v")
+        html.export_report(source, target, title="T", run_date="d", data_vintage="v")
     assert target.read_text(encoding="utf-8") == "old report"
 
 
@@ -149,10 +149,10 @@ def test_index_page_lists_status_links_key_figures_and_errors():
                                      "error": "ValueError: <kaputt> in Zelle 3"},
         ("siegen", "00_ueberblick"): {"status": "skipped", "seconds": 10.0, "html": "siegen/00_ueberblick.html"},
     }
-    page = report.render_index(regions=regions, modules=modules, results=results, run_date="26.11.2026 12:00",
+    page = html.render_index(regions=regions, modules=modules, results=results, run_date="26.11.2026 12:00",
                                data_vintage="Bevölkerung am 31.12.2020")
     assert '<html lang="de">' in page and "<script" not in page
-    assert report.external_references(page, include_links=True) == []
+    assert html.external_references(page, include_links=True) == []
     assert 'href="trier/00_ueberblick.html"' in page and 'href="siegen/00_ueberblick.html"' in page
     assert "fehlgeschlagen" in page and "ValueError: &lt;kaputt&gt; in Zelle 3" in page
     assert "nicht gelaufen" in page  # siegen/01 never ran

@@ -11,8 +11,10 @@ import nbformat
 import pytest
 from conftest import kernel_installed
 
-from regiopol import cli, report, runner
-from regiopol.errors import ConfigError
+from regiopol.report import html as html_report
+
+from regiopol.run import cli, runner
+from regiopol.core.errors import ConfigError
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 
@@ -22,7 +24,7 @@ class FakeExecutionError(Exception):
 
 
 class FakeEngine:
-    """Replacement for :func:`regiopol.runner.execute_notebook`: writes an 'executed' notebook
+    """Replacement for :func:`regiopol.run.runner.execute_notebook`: writes an 'executed' notebook
     (parameters injected, a stream output per code cell) without a kernel."""
 
     def __init__(self, fail_modules=(), errors=None):
@@ -190,7 +192,7 @@ def test_failure_is_recorded_and_the_rest_still_runs(notebooks, tmp_path, monkey
     assert "Bevölkerung 2020" in index and "Leitthema" in index and "Würzburg" in index
     assert "Gesundheit (abgeleitet)" in index and "Energie (bestätigt)" in index
     assert "Lauf vom" in index and "Datenstand" in index
-    assert report.external_references(index, include_links=True) == []
+    assert html_report.external_references(index, include_links=True) == []
 
     summary = result.summary()
     assert "failed" in summary and "ok" in summary and "FEHLER trier/00_probe" in summary
@@ -305,17 +307,17 @@ def test_interrupted_run_keeps_old_outputs_and_leaves_no_temp_files(notebooks, t
 
     # 2. Ctrl-C while the HTML page is written
     monkeypatch.setattr(runner, "execute_notebook", engine)
-    real_write = report.write_text_atomic
+    real_write = html_report.write_text_atomic
 
     def interrupted_write(path, text):
         def half(tmp):
             Path(tmp).write_text(text[: len(text) // 2], encoding="utf-8")
             raise KeyboardInterrupt
 
-        from regiopol.files import write_atomic
+        from regiopol.core.files import write_atomic
         return write_atomic(path, half)
 
-    monkeypatch.setattr(report, "write_text_atomic", interrupted_write)
+    monkeypatch.setattr(html_report, "write_text_atomic", interrupted_write)
     with pytest.raises(KeyboardInterrupt):
         _run(notebooks, out, regions=["trier"], html=True)
     assert html.read_bytes() == old_html
@@ -323,7 +325,7 @@ def test_interrupted_run_keeps_old_outputs_and_leaves_no_temp_files(notebooks, t
     json.loads((out / "run.json").read_text(encoding="utf-8"))  # the manifest is whole
 
     # 3. the next run completes the job
-    monkeypatch.setattr(report, "write_text_atomic", real_write)
+    monkeypatch.setattr(html_report, "write_text_atomic", real_write)
     result = _run(notebooks, out, regions=["trier"], html=True)
     assert _statuses(result)[("trier", "00_probe")] == "ok"
     assert "Geändert" in html.read_text(encoding="utf-8")
@@ -415,10 +417,10 @@ def test_end_to_end_with_papermill_and_html(tmp_path):
     assert f"Ausgabe: {out.resolve()}" in page  # REGIOPOL_OUTPUT_DIR reaches the kernel
     assert 'region = "x"' not in page and "print(" not in page  # no input code
     assert '<script src="http' not in page
-    assert report.external_references(page, include_links=True) == []
+    assert html_report.external_references(page, include_links=True) == []
     assert 'class="rp-toc"' in page and 'href="#Ergebnis"' in page
     assert "Datenstand" in page and "Erstellt am" in page
-    assert len(page.encode()) < report.MAX_REPORT_BYTES
+    assert len(page.encode()) < html_report.MAX_REPORT_BYTES
 
     executed = nbformat.read(str(out / "trier" / "00_probe.ipynb"), as_version=4)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in executed.cells)
@@ -432,9 +434,9 @@ def test_end_to_end_with_papermill_and_html(tmp_path):
     assert _temp_files(out) == []
 
     # the same executed notebook exported twice gives the same page
-    again = report.render_report(out / "trier" / "00_probe.ipynb", title="Probe – Trier", run_date="1.1.2030",
+    again = html_report.render_report(out / "trier" / "00_probe.ipynb", title="Probe – Trier", run_date="1.1.2030",
                                  data_vintage="v")
-    assert again == report.render_report(out / "trier" / "00_probe.ipynb", title="Probe – Trier",
+    assert again == html_report.render_report(out / "trier" / "00_probe.ipynb", title="Probe – Trier",
                                          run_date="1.1.2030", data_vintage="v")
 
 

@@ -1,0 +1,2 @@
+"""Analysis: pure functions and results objects with English columns and numbers only – no
+German prose, no IPython, nothing from :mod:`regiopol.report`."""

@@ -1,0 +1,114 @@
+"""What every module notebook shows and saves: German tables (pandas Styler), figures,
+source lines. Tables and figures are saved under ``outputs/<region>/`` as they are shown,
+so the report and the files agree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from regiopol import data, regions
+
+from regiopol.core import fmt
+
+COL_ROLE = "Rolle"
+ROLE_CORE = "Regiopole"
+ROLE_REGION = "Region gesamt"
+
+
+def short_name(label: str) -> str:
+    """'Trier, Stadt' → 'Trier'; 'Trier-Saarburg' stays."""
+    return str(label).split(",")[0]
+
+
+def kreis_names() -> pd.Series:
+    """Kreis label by AGS."""
+    return data.load("kreise").set_index("ags")["label"]
+
+
+def citations(tables) -> list[str]:
+    """Full German citations of the sources of ``tables`` (table names, or Source objects)."""
+    found = [t for t in tables if not isinstance(t, str)]
+    return [s.citation() for s in found + data.sources(*[t for t in tables if isinstance(t, str)])]
+
+
+def short_citation(tables, extra: str = "") -> str:
+    """One compact source line for under a figure: publisher and table per source, each once."""
+    parts = []
+    for s in data.sources(*tables):
+        parts.append(f"{s.publisher}: {s.table}" + (f", {s.stand_label()}" if s.stand else ""))
+    parts = list(dict.fromkeys(parts))
+    return "Quelle: " + "; ".join(parts) + (f"; {extra}" if extra else "") + "; eigene Berechnung (regiopol)"
+
+
+def source_line(tables, note: str = ""):
+    """The German source lines of ``tables`` (and a note) as small Markdown text."""
+    from IPython.display import Markdown
+
+    lines = citations(tables) + ([note] if note else [])
+    return Markdown("<small>" + "<br>".join(lines) + "</small>")
+
+
+def markdown(text: str):
+    from IPython.display import Markdown
+
+    return Markdown(text)
+
+
+RATIO_COLUMNS = ("Index", "Verhältnis", "Standortquotient")
+
+
+def _default_decimals(column: str, series: pd.Series) -> int:
+    if "(%" in column:
+        return 1
+    if column.startswith(RATIO_COLUMNS):
+        return 2
+    if pd.api.types.is_integer_dtype(series) or column.startswith(("Einwohner", "Dichte", "Fläche")):
+        return 0
+    if column.isdigit():  # year columns of the trend table
+        return 0
+    return 1
+
+
+def show(table: pd.DataFrame, decimals: dict[str, int] | None = None):
+    """A pandas Styler that shows ``table`` with German number format and without index;
+    the core and total rows (column "Rolle") are set in bold."""
+    decimals = decimals or {}
+    formats = {}
+    for column in table.columns:
+        series = table[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            d = decimals.get(column, _default_decimals(str(column), series))
+            formats[column] = lambda v, d=d: fmt.number(v, d)
+    styler = table.style.format(formats, na_rep="–").hide(axis="index")
+    # a stable id (pandas draws a random one) keeps the report HTML reproducible
+    key = "|".join(map(str, table.columns)) + f"|{len(table)}"
+    styler = styler.set_uuid(f"rp{hashlib.sha1(key.encode('utf-8')).hexdigest()[:8]}")
+    if COL_ROLE in table.columns:
+        bold = table[COL_ROLE].isin([ROLE_CORE, ROLE_REGION])
+
+        def weight(row):
+            return ["font-weight: bold" if bold.loc[row.name] else ""] * len(row)
+
+        styler = styler.apply(weight, axis=1)
+    numeric = [c for c in formats]
+    text = [c for c in table.columns if c not in formats]
+    styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    return styler.set_properties(subset=numeric, **{"text-align": "right"})
+
+
+def save(obj, region, name: str, *, fmt: str = "svg"):
+    """Save a table (CSV) or figure (SVG/PNG) under ``outputs/<region>/`` and return what the
+    notebook shows: the table itself, or the saved image file (so report = file)."""
+    from IPython.display import SVG, Image
+
+    from regiopol.core import outputs
+
+    slug = regions.as_region(region).slug
+    if isinstance(obj, pd.DataFrame):
+        outputs.save_table(obj, slug, name)
+        return obj
+    path = outputs.save_figure(obj, slug, name, fmt=fmt)
+    return SVG(filename=str(path)) if fmt == "svg" else Image(filename=str(path))

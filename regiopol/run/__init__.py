@@ -1,0 +1,1 @@
+"""The batch runner and the command line."""

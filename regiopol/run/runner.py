@@ -1,0 +1,791 @@
+"""The batch machine behind ``regiopol run``: every module notebook for every region.
+
+:func:`discover` finds the notebooks ``NN_name.ipynb`` (in order), :func:`select_tasks`
+builds the list region × module, and :func:`run` executes it with papermill – a fresh
+kernel per notebook, in parallel worker processes, one retry when a kernel fails to start,
+a per-cell timeout – and exports German HTML reports (:mod:`regiopol.report.html`).
+
+* Continue on error: a failing notebook is recorded (status, error excerpt) and the rest
+  still runs; :attr:`RunResult.exit_code` is 1 when anything failed.
+* Incremental: a (region, module) whose inputs – the notebook, the library source
+  ``regiopol/**/*.py`` and templates, the data tables (provenance sha256) and
+  ``data/*.toml``, and its parameters – are unchanged since its last successful run is
+  skipped. Skipping everything imports neither papermill nor nbconvert and starts no kernel.
+* Atomic: executed notebook, HTML, ``run.json`` and ``index.html`` are written to temporary
+  files and renamed; a crash or Ctrl-C never leaves a half-written file, and the manifest is
+  updated after every finished task, so the next run completes the rest.
+
+Outputs under ``output`` (default ``$REGIOPOL_OUTPUT_DIR`` or ``outputs/``)::
+
+    <region>/<NN_module>.ipynb   executed notebook
+    <region>/<NN_module>.html    report page (without code)
+    <region>/<NN_module>.failed.ipynb   executed notebook of a failed run (for debugging)
+    index.html                   all regions × modules, key figures, status, links
+    run.json                     manifest: versions, hashes, timings, status, errors
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from regiopol.core.errors import ConfigError, MissingInputError
+from regiopol.core.files import write_atomic, write_text_atomic
+from regiopol.core.outputs import OUTPUTS_ENV, output_root
+from regiopol.core.paths import PROJECT_ROOT, data_dir
+
+NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
+DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+DEFAULT_KERNEL = "regiopol"
+MANIFEST_NAME = "run.json"
+LOCK_NAME = ".regiopol.lock"
+INDEX_NAME = "index.html"
+LIBRARY_DIR = Path(__file__).resolve().parents[1]
+MANIFEST_FORMAT = 1
+ERROR_EXCERPT_CHARS = 1500
+SCHEDULER_TIMEOUT = 30.0  # seconds to connect to a Dask scheduler
+# jupyter_client ≥ 8 interrupts a kernel before shutting it down, and ipykernel logs the SIGINT
+# as "ERROR | KeyboardInterrupt caught in kernel." on the terminal after every report. Cell
+# errors are recorded in the executed notebook and a dead kernel fails its report, so the
+# kernel's own log adds nothing but that noise.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+CELL_TIMEOUT = 600  # seconds per cell: a hung kernel fails its report instead of the whole batch
+RETRY_DELAY = 1.0  # seconds before the one retry after a kernel failed to start
+DATA_VINTAGE_LABEL = "Bevölkerung am 31.12.2020, Gebietsstand 30.11.2021"
+
+_KERNEL_START_FAILURE = re.compile(
+    r"kernel died before replying|kernel didn't respond|kernel did not respond|address already in use|"
+    r"kernel failed to start|timeout waiting for kernel_info|zmq", re.I)
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+# ------------------------------------------------------------------------------ discovery
+
+@dataclass(frozen=True)
+class Module:
+    """A module notebook ``NN_slug.ipynb``."""
+
+    name: str  # "00_ueberblick" – file stem, used for output names
+    number: str  # "00"
+    slug: str  # "ueberblick"
+    path: Path
+    title: str  # German module title for report titles, e.g. "Regionsüberblick"
+
+    def matches(self, selector: str) -> bool:
+        return selector in (self.name, self.number, self.slug, self.path.name)
+
+
+def discover(notebooks_dir: str | Path | None = None) -> list[Module]:
+    """The module notebooks ``NN_name.ipynb`` in ``notebooks_dir`` (default ``notebooks/``), in order."""
+    directory = Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR)
+    if not directory.is_dir():
+        raise MissingInputError("notebook directory does not exist", file=directory,
+                                fix="pass --notebooks DIR with the module notebooks NN_name.ipynb")
+    modules = []
+    for path in sorted(directory.iterdir()):
+        match = NOTEBOOK_NAME.match(path.name)
+        if match and path.is_file():
+            modules.append(Module(name=path.stem, number=match.group(1), slug=match.group(2), path=path,
+                                  title=_module_title(path, match.group(2))))
+    return sorted(modules, key=lambda m: (m.number, m.name))
+
+
+def _module_title(path: Path, slug: str) -> str:
+    """``metadata.regiopol.title`` of the notebook, else its first level-1 Markdown heading (the
+    part before " – " or ":"), else the slug."""
+    try:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        nb = {}
+    title = (nb.get("metadata", {}).get("regiopol", {}) or {}).get("title")
+    if title:
+        return str(title)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        for line in source.splitlines():
+            heading = re.match(r"^#\s+(.+?)\s*#*\s*$", line)
+            if heading:
+                text = re.split(r"\s+[–—-]\s+|:\s", heading.group(1))[0].strip()
+                if text and "{" not in text:
+                    return text
+    return slug.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One notebook run: a module for a region with its parameters."""
+
+    region: str
+    region_name: str
+    module: Module
+    parameters: Mapping[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.module.name}"
+
+    @property
+    def title(self) -> str:
+        return f"{self.module.title} – {self.region_name}"
+
+
+def select_tasks(
+    modules: Sequence[Module],
+    regions: Sequence[tuple[str, str]],
+    *,
+    region_filter: Iterable[str] | None = None,
+    module_filter: Iterable[str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+) -> list[Task]:
+    """Tasks region × module (region-major, in the order of the registry and the notebooks).
+
+    ``regions``: (slug, name) pairs of the registry; ``region_filter``: slugs;
+    ``module_filter``: ``NN_name``, ``NN`` or ``name``. Unknown selectors raise :class:`ConfigError`.
+    """
+    region_filter = list(region_filter or [])
+    module_filter = list(module_filter or [])
+    slugs = [slug for slug, _ in regions]
+    for wanted in region_filter:
+        if wanted not in slugs:
+            raise ConfigError(f"unknown region '{wanted}'", field="--region",
+                              fix=f"use one of: {', '.join(slugs)} (data/regions.toml)")
+    for wanted in module_filter:
+        if not any(m.matches(wanted) for m in modules):
+            raise ConfigError(f"unknown module '{wanted}'", field="--module",
+                              fix=f"use one of: {', '.join(m.name for m in modules) or '(no notebooks found)'}")
+    chosen_modules = [m for m in modules if not module_filter or any(m.matches(w) for w in module_filter)]
+    extra = dict(parameters or {})
+    if "region" in extra:
+        raise ConfigError("'region' cannot be passed as a module parameter", field="--param region",
+                          fix="choose regions with --region SLUG")
+    tasks = []
+    for slug, name in regions:
+        if region_filter and slug not in region_filter:
+            continue
+        for module in chosen_modules:
+            tasks.append(Task(region=slug, region_name=name, module=module, parameters={**extra, "region": slug}))
+    return tasks
+
+
+# --------------------------------------------------------------------------------- hashes
+
+def _sha256(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def library_hash(directory: str | Path | None = None) -> str:
+    """Content hash of the library source ``regiopol/**/*.py`` and the report templates."""
+    directory = Path(directory or LIBRARY_DIR)
+    digest = hashlib.sha256()
+    files = [p for p in directory.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+             and (p.suffix == ".py" or "templates" in p.relative_to(directory).parts)]
+    for path in sorted(files):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def data_hash(directory: str | Path | None = None) -> str:
+    """Content hash of the data: the sha256 of every table in provenance.json plus ``data/*.toml``."""
+    directory = Path(directory or data_dir())
+    digest = hashlib.sha256()
+    provenance = directory / "provenance.json"
+    if provenance.is_file():
+        try:
+            tables = json.loads(provenance.read_text(encoding="utf-8")).get("tables", {})
+            for name in sorted(tables):
+                digest.update(f"{name}={tables[name].get('sha256')}\n".encode())
+        except ValueError:
+            digest.update(provenance.read_bytes())
+    for path in sorted(directory.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def parameters_hash(parameters: Mapping[str, Any]) -> str:
+    return _sha256(json.dumps(parameters, sort_keys=True, default=str, ensure_ascii=False).encode())
+
+
+def data_vintage(fingerprint: str) -> str:
+    """German description of the data vintage for footers, with a short form of
+    :func:`data_hash` so that two reports on different data can be told apart."""
+    return f"{DATA_VINTAGE_LABEL} (Datensatz {fingerprint.split(':')[1][:12]})"
+
+
+# ----------------------------------------------------------------------------- execution
+
+def execute_notebook(input_path: str | Path, output_path: str | Path, parameters: Mapping[str, Any], *,
+                     kernel_name: str, timeout: float | None, cwd: str | Path) -> None:
+    """Run a notebook with papermill (fresh kernel) and write the executed notebook.
+
+    The seam the tests replace: it is the only place that starts a kernel."""
+    import papermill
+
+    _check_kernel(kernel_name)
+    transport = kernel_transport()
+    while True:
+        try:
+            papermill.execute_notebook(
+                str(input_path), str(output_path), parameters=dict(parameters), kernel_name=kernel_name,
+                execution_timeout=timeout, cwd=str(cwd), progress_bar=False, log_output=False,
+                extra_arguments=KERNEL_ARGUMENTS, **_transport_config(transport),
+            )
+            return
+        except Exception as err:
+            if transport == "ipc" and is_kernel_start_failure(err):
+                transport = "tcp"  # e.g. a file system without Unix sockets: fall back to local TCP
+                continue
+            raise
+
+
+# Unix socket paths are limited to ~107 bytes; the kernel's sockets are "<ip>-<n>".
+_IPC_MAX_PATH = 100
+
+
+def kernel_transport() -> str:
+    """ZeroMQ transport between runner and kernel: ``ipc`` (Unix domain sockets in the temporary
+    directory, a unique name per kernel) where possible, else ``tcp`` on localhost.
+
+    IPC needs no TCP ports – no port races between parallel kernels, nothing reachable from
+    other users on a shared cluster node – and keeps ipykernel from printing its warning
+    "Kernel is running over TCP without encryption" once per notebook. ``REGIOPOL_KERNEL_TRANSPORT``
+    (``ipc`` / ``tcp``) overrides the choice."""
+    wanted = os.environ.get("REGIOPOL_KERNEL_TRANSPORT", "").strip().lower()
+    if wanted in ("ipc", "tcp"):
+        return wanted
+    if os.name != "posix" or len(os.fsencode(_ipc_path())) > _IPC_MAX_PATH:
+        return "tcp"
+    return "ipc"
+
+
+def _ipc_path() -> str:
+    import uuid
+
+    return os.path.join(tempfile.gettempdir(), f"regiopol-kernel-{uuid.uuid4().hex[:16]}")
+
+
+def _transport_config(transport: str) -> dict:
+    if transport != "ipc":
+        return {}
+    from traitlets.config import Config
+
+    # an absolute, unique socket path: the default "kernel-ipc" is relative to the working
+    # directory and the same for every kernel, so parallel kernels would collide
+    return {"config": Config({"KernelManager": {"transport": "ipc", "ip": _ipc_path()}})}
+
+
+_KERNELS_CHECKED: set[str] = set()
+
+
+def _check_kernel(name: str) -> None:
+    if name in _KERNELS_CHECKED:
+        return
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+    except NoSuchKernel:
+        raise ConfigError(
+            f"Jupyter kernel '{name}' is not installed", field="--kernel",
+            fix=f"run `make install` or `{sys.executable} -m ipykernel install --sys-prefix --name {name}`",
+        ) from None
+    _KERNELS_CHECKED.add(name)
+
+
+def is_kernel_start_failure(error: BaseException) -> bool:
+    """Whether ``error`` looks like a kernel that failed to start (port race, zmq), not a cell error."""
+    if type(error).__name__ in ("PapermillExecutionError", "CellTimeoutError"):
+        return False
+    return type(error).__name__ == "ZMQError" or bool(_KERNEL_START_FAILURE.search(str(error)))
+
+
+def _atomic_notebook(path: Path, write: Callable[[str], object], failed_path: Path) -> None:
+    """Write the executed notebook atomically (papermill needs the ``.ipynb`` extension); the
+    partial notebook of a failed run is kept as ``failed_path``, never in place of ``path``."""
+    write_atomic(path, write, suffix=".tmp.ipynb", keep_partial=failed_path)
+    failed_path.unlink(missing_ok=True)
+
+
+def _write_manifest(path: Path, manifest: Mapping) -> Path:
+    return write_text_atomic(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+
+
+def _error_excerpt(error: BaseException) -> str:
+    if type(error).__name__ == "PapermillExecutionError":
+        lines = [_ANSI.sub("", line) for line in getattr(error, "traceback", []) or []]
+        head = f"{error.ename}: {error.evalue}"
+        cell = getattr(error, "exec_count", None)
+        where = f" (Zelle {cell})" if cell is not None else ""
+        tail = "\n".join("\n".join(lines).strip().splitlines()[-8:])
+        text = f"{head}{where}\n{tail}" if tail else head + where
+    else:
+        text = f"{type(error).__name__}: {_ANSI.sub('', str(error))}"
+    text = text.strip()
+    return text if len(text) <= ERROR_EXCERPT_CHARS else text[:ERROR_EXCERPT_CHARS - 1] + "…"
+
+
+def _run_task(spec: dict) -> dict:
+    """Execute one task (in a worker process or inline) and export its HTML; never raises
+    except on KeyboardInterrupt/SystemExit."""
+    start = time.monotonic()
+    notebook_out = Path(spec["notebook_out"])
+    html_out = Path(spec["html_out"])
+    result: dict[str, Any] = {"key": spec["key"], "status": "ok", "error": None, "attempts": 0, "html_bytes": None}
+    try:
+        if spec["execute"]:
+            for attempt in (1, 2):
+                result["attempts"] = attempt
+                try:
+                    _atomic_notebook(
+                        notebook_out,
+                        lambda tmp: execute_notebook(spec["notebook"], tmp, spec["parameters"],
+                                                     kernel_name=spec["kernel_name"], timeout=spec["timeout"],
+                                                     cwd=spec["cwd"]),
+                        notebook_out.with_name(notebook_out.stem + ".failed.ipynb"),
+                    )
+                    break
+                except Exception as err:
+                    if attempt == 1 and is_kernel_start_failure(err):
+                        time.sleep(RETRY_DELAY)
+                        continue
+                    raise
+        if spec["html"]:
+            from regiopol.report import html
+
+            html.export_report(notebook_out, html_out, title=spec["title"], run_date=spec["run_date"],
+                                 data_vintage=spec["data_vintage"])
+            result["html_bytes"] = html_out.stat().st_size
+        elif spec["execute"]:
+            html_out.unlink(missing_ok=True)  # an older page no longer matches the new notebook
+    except Exception as err:  # continue on error: record it, the batch goes on
+        result["status"] = "failed"
+        result["error"] = _error_excerpt(err)
+    result["seconds"] = round(time.monotonic() - start, 2)
+    return result
+
+
+_RESULT_MARKER = "REGIOPOL-TASK-RESULT "
+
+
+def run_task_in_subprocess(spec: dict) -> dict:
+    """Run :func:`_run_task` for ``spec`` in a fresh ``python -m regiopol.run.runner --task`` process
+    and return its outcome – the function a Dask worker executes (top level, picklable).
+
+    A separate process per task, rather than running papermill inside the long-lived worker:
+    a crash of the task (out of memory, a segfault in an extension, ``os._exit`` in the runner
+    code) ends that process, not the worker; the notebook sees its own ``REGIOPOL_OUTPUT_DIR``
+    without touching the worker's environment (shared by its threads); and the task imports the
+    library as it is on disk now, not the version a worker imported hours ago – the one the
+    manifest's library hash describes."""
+    import subprocess
+
+    start = time.monotonic()
+    env = dict(os.environ)
+    if spec.get("output_dir"):
+        env[OUTPUTS_ENV] = spec["output_dir"]
+    try:
+        proc = subprocess.run([sys.executable, "-m", "regiopol.run.runner", "--task", "-"],
+                              input=json.dumps(spec), capture_output=True, text=True, env=env)
+    except OSError as err:
+        proc, failure = None, f"Aufgabenprozess nicht gestartet: {err}"
+    else:
+        for line in reversed(proc.stdout.splitlines()):
+            if line.startswith(_RESULT_MARKER):
+                return json.loads(line[len(_RESULT_MARKER):])
+        tail = "\n".join(_ANSI.sub("", proc.stderr).strip().splitlines()[-8:])
+        failure = f"Aufgabenprozess abgebrochen (Exit-Code {proc.returncode})" + (f"\n{tail}" if tail else "")
+    return {**_failed(failure[:ERROR_EXCERPT_CHARS]), "key": spec["key"], "seconds": round(time.monotonic() - start, 2)}
+
+
+def _task_main(argv: Sequence[str]) -> int:
+    """``python -m regiopol.run.runner --task FILE|-``: run one task spec (JSON) and print the outcome."""
+    if len(argv) != 2 or argv[0] != "--task":
+        print("usage: python -m regiopol.run.runner --task SPEC.json|-", file=sys.stderr)
+        return 2
+    text = sys.stdin.read() if argv[1] == "-" else Path(argv[1]).read_text(encoding="utf-8")
+    spec = json.loads(text)
+    if spec.get("output_dir"):
+        os.environ[OUTPUTS_ENV] = spec["output_dir"]
+    outcome = _run_task(spec)
+    sys.stdout.write("\n" + _RESULT_MARKER + json.dumps(outcome, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+# ------------------------------------------------------------------------------ results
+
+@dataclass
+class TaskResult:
+    region: str
+    module: str
+    status: str  # ok | failed | skipped
+    seconds: float = 0.0
+    error: str | None = None
+    attempts: int = 0
+    html: str | None = None  # relative to the output directory
+    html_bytes: int | None = None
+
+
+@dataclass
+class RunResult:
+    output: Path
+    results: list[TaskResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def manifest(self) -> Path:
+        return self.output / MANIFEST_NAME
+
+    @property
+    def index(self) -> Path:
+        return self.output / INDEX_NAME
+
+    @property
+    def failed(self) -> list[TaskResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+    def counts(self) -> dict[str, int]:
+        counts = {"ok": 0, "failed": 0, "skipped": 0}
+        for r in self.results:
+            counts[r.status] = counts.get(r.status, 0) + 1
+        return counts
+
+    def summary(self) -> str:
+        """Table region × module with ``ok`` / ``failed`` / ``skipped`` and seconds."""
+        if not self.results:
+            return "Keine Notebooks ausgewählt."
+        regions = list(dict.fromkeys(r.region for r in self.results))
+        modules = list(dict.fromkeys(r.module for r in self.results))
+        cell = {(r.region, r.module): r for r in self.results}
+        rows = [["Region", *modules]]
+        for region in regions:
+            row = [region]
+            for module in modules:
+                r = cell.get((region, module))
+                row.append("" if r is None else r.status if r.status == "skipped"
+                           else f"{r.status} {r.seconds:.1f} s".replace(".", ","))
+            rows.append(row)
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        lines = ["  ".join(text.ljust(width) for text, width in zip(row, widths)).rstrip() for row in rows]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        c = self.counts()
+        lines.append("")
+        lines.append(f"{c['ok']} ok, {c['failed']} failed, {c['skipped']} skipped – "
+                     f"{self.seconds:.1f} s".replace(".", ",") + f" – {self.index}")
+        for r in self.failed:
+            lines.append(f"\nFEHLER {r.region}/{r.module}:\n" + "\n".join("  " + l for l in (r.error or "").splitlines()))
+        return "\n".join(lines)
+
+
+def _versions() -> dict[str, str]:
+    from importlib import metadata
+
+    versions = {"python": sys.version.split()[0]}
+    for package in ("regiopol", "pandas", "papermill", "nbconvert", "nbclient", "nbformat", "ipykernel",
+                    "jupyter_client"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def _load_manifest(path: Path) -> dict:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) and manifest.get("format") == MANIFEST_FORMAT else {}
+
+
+# ------------------------------------------------------------------------------------ run
+
+@contextmanager
+def _output_lock(output: Path):
+    """One run at a time per output directory: two runs would overwrite each other's run.json."""
+    import fcntl
+
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_NAME, "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ConfigError("another `regiopol run` is writing to this output directory", file=output,
+                              fix="wait until it has finished, or pass another --output DIR") from None
+        yield
+
+
+def run(
+    *,
+    notebooks_dir: str | Path | None = None,
+    output: str | Path | None = None,
+    regions: Iterable[str] | None = None,
+    modules: Iterable[str] | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    html: bool = True,
+    timeout: float | None = CELL_TIMEOUT,
+    parameters: Mapping[str, Any] | None = None,
+    kernel_name: str = DEFAULT_KERNEL,
+    progress: bool = True,
+    scheduler: str | None = None,
+) -> RunResult:
+    """Run the module notebooks of ``notebooks_dir`` for the regions (all of data/regions.toml
+    unless ``regions`` names slugs) into ``output``; see the module docstring.
+
+    ``modules``: ``NN_name``, ``NN`` or ``name`` selectors; ``jobs``: worker processes
+    (default: number of cores; 1 runs inline); ``force``: ignore the manifest and rerun;
+    ``html``: export HTML reports; ``timeout``: seconds per cell; ``parameters``: extra
+    notebook parameters for every module (besides ``region``); ``scheduler``: address of a
+    Dask distributed scheduler (``tcp://host:8786``) – the tasks then run on its workers, each
+    in its own subprocess (:func:`run_task_in_subprocess`), writing to ``output``, which must be
+    a directory shared with the workers; skipping, manifest and index stay here.
+    """
+    started = time.monotonic()
+    run_started = datetime.now().astimezone()
+    run_date = run_started.strftime("%d.%m.%Y %H:%M")
+    output = Path(output or output_root()).resolve()
+    notebooks_dir = Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve()
+
+    with _output_lock(output):
+        from regiopol import regions as region_registry
+
+        registry = region_registry.load()  # data/regions.toml: the file the notebooks read, part of the data hash
+        all_modules = discover(notebooks_dir)
+        region_pairs = [(r.slug, r.name) for r in registry]
+        tasks = select_tasks(all_modules, region_pairs, region_filter=regions, module_filter=modules,
+                             parameters=parameters)
+
+        lib_hash, dat_hash = library_hash(), data_hash()
+        vintage = data_vintage(dat_hash)
+        manifest_path = output / MANIFEST_NAME
+        previous = _load_manifest(manifest_path)
+        entries: dict[str, dict] = dict(previous.get("results", {}))
+        jobs = max(1, int(jobs or os.cpu_count() or 1))
+
+        result = RunResult(output=output)
+        this_run: dict[str, str] = {}
+        specs: list[dict] = []
+        for task in tasks:
+            hashes = {
+                "notebook": _sha256(task.module.path.read_bytes()),
+                "library": lib_hash,
+                "data": dat_hash,
+                "parameters": parameters_hash(task.parameters),
+            }
+            key = _sha256(json.dumps(hashes, sort_keys=True).encode())
+            notebook_out = output / task.region / f"{task.module.name}.ipynb"
+            html_out = output / task.region / f"{task.module.name}.html"
+            old = entries.get(task.key, {})
+            current = (not force and old.get("status") == "ok" and old.get("key") == key and notebook_out.is_file())
+            if current and (not html or html_out.is_file()):
+                this_run[task.key] = "skipped"
+                result.results.append(TaskResult(task.region, task.module.name, "skipped", 0.0,
+                                                 html=old.get("html"), html_bytes=old.get("html_bytes")))
+                continue
+            specs.append({
+                "key": task.key, "region": task.region, "module": task.module.name,
+                "notebook": str(task.module.path), "notebook_out": str(notebook_out), "html_out": str(html_out),
+                "parameters": dict(task.parameters), "kernel_name": kernel_name, "timeout": timeout,
+                "cwd": str(notebooks_dir), "execute": not current, "html": html, "title": task.title,
+                "run_date": run_date, "data_vintage": vintage, "output_dir": str(output),
+                "_hashes": hashes, "_key": key,
+            })
+
+        manifest = {
+            "format": MANIFEST_FORMAT,
+            "run_date": run_started.isoformat(timespec="seconds"),
+            "data_vintage": vintage,
+            "versions": _versions(),
+            "hashes": {"library": lib_hash, "data": dat_hash},
+            "options": {
+                "notebooks_dir": str(notebooks_dir), "regions": list(regions or []), "modules": list(modules or []),
+                "jobs": jobs, "scheduler": scheduler, "force": force, "html": html, "timeout": timeout,
+                "kernel": kernel_name,
+                "parameters": dict(parameters or {}),
+            },
+            "modules": [{"name": m.name, "title": m.title, "notebook": str(m.path)} for m in all_modules],
+            "results": entries,
+        }
+
+        def record(spec: dict, outcome: dict) -> None:
+            old = entries.get(spec["key"], {})
+            status = outcome["status"]
+            html_rel = f"{spec['region']}/{spec['module']}.html" if spec["html"] and status == "ok" else None
+            entry = {
+                "region": spec["region"], "module": spec["module"], "title": spec["title"],
+                "status": status, "seconds": outcome["seconds"], "error": outcome["error"],
+                "attempts": outcome["attempts"],
+                "notebook": f"{spec['region']}/{spec['module']}.ipynb" if status == "ok" else None,
+                "html": html_rel, "html_bytes": outcome.get("html_bytes"),
+                "parameters": spec["parameters"],
+                "hashes": spec["_hashes"],
+                "key": spec["_key"] if status == "ok" else None,
+                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+            }
+            if not spec["execute"] and status == "ok":  # export only: keep the timing of the execution
+                entry["seconds"] = old.get("seconds", outcome["seconds"])
+                entry["finished"] = old.get("finished", entry["finished"])
+            if status == "failed" and old.get("status") == "ok":
+                entry["last_ok"] = old.get("last_ok") or old.get("finished")
+            entries[spec["key"]] = entry
+            this_run[spec["key"]] = status
+            result.results.append(TaskResult(spec["region"], spec["module"], status, outcome["seconds"],
+                                             outcome["error"], outcome["attempts"], html_rel, outcome.get("html_bytes")))
+            manifest["seconds"] = round(time.monotonic() - started, 2)
+            _write_manifest(manifest_path, manifest)
+
+        previous_env = os.environ.get(OUTPUTS_ENV)
+        os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
+        try:
+            if specs:
+                _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress,
+                          scheduler=scheduler)
+        finally:
+            if previous_env is None:
+                os.environ.pop(OUTPUTS_ENV, None)
+            else:
+                os.environ[OUTPUTS_ENV] = previous_env
+
+        order = {task.key: i for i, task in enumerate(tasks)}
+        result.results.sort(key=lambda r: order.get(f"{r.region}/{r.module}", len(order)))
+        result.seconds = round(time.monotonic() - started, 2)
+        manifest["seconds"] = result.seconds
+        manifest["summary"] = result.counts()
+        manifest["this_run"] = this_run
+        _write_manifest(manifest_path, manifest)
+        write_index(output, registry=registry, modules=all_modules, entries=entries, this_run=this_run,
+                    run_date=run_date, data_vintage=vintage)
+        return result
+
+
+def _dispatch(specs: list[dict], jobs: int, record: Callable[[dict, dict], None], *, total: int, done: int,
+              progress: bool, scheduler: str | None = None) -> None:
+    """Run every spec – in this process, a local process pool or on a Dask cluster – and
+    record each outcome as it finishes, with one progress bar over all tasks."""
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    if scheduler:
+        outcomes = _on_dask(specs, scheduler)
+    elif jobs == 1 or len(specs) == 1:
+        outcomes = ((spec, _run_task(spec)) for spec in specs)
+    else:
+        outcomes = _in_process_pool(specs, jobs)
+    with tqdm(total=total, initial=done, desc="regiopol run", unit="Bericht", disable=not progress,
+              file=sys.stderr, dynamic_ncols=True) as bar:
+        for spec, outcome in outcomes:
+            record(spec, outcome)
+            bar.set_postfix_str(spec["key"], refresh=False)
+            bar.update()
+
+
+def _failed(error: str) -> dict:
+    return {"status": "failed", "error": error, "attempts": 0, "seconds": 0.0, "html_bytes": None}
+
+
+def _in_process_pool(specs: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(specs)))
+    try:
+        futures = {executor.submit(_run_task, spec): spec for spec in specs}
+        for future in as_completed(futures):
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as err:
+                outcome = _failed(f"Arbeitsprozess abgebrochen: {err}")
+            yield futures[future], outcome
+    except BaseException:  # also when the consumer stops (Ctrl-C): do not wait for running notebooks
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _on_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[dict, dict]]:
+    """Submit every spec to the Dask scheduler at ``scheduler``; yield outcomes as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ConfigError("--scheduler needs Dask distributed", field="--scheduler",
+                          fix="pip install 'dask[distributed]' (and dask-jobqueue for SLURM)") from None
+    try:
+        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {err}", field="--scheduler",
+                          fix="start the cluster first (dask scheduler / dask-jobqueue) and pass its address") from None
+    futures = {}
+    try:
+        for spec in specs:
+            # pure=False: the same spec again (--force) must run again; key readable in the dashboard
+            future = client.submit(run_task_in_subprocess, spec, pure=False,
+                                   key=f"regiopol-{spec['key']}-{os.urandom(4).hex()}")
+            futures[future] = spec
+        for future in as_completed(list(futures), loop=client.loop):
+            try:
+                outcome = future.result()
+            except Exception as err:  # worker lost (KilledWorker), cancelled, …
+                outcome = _failed(_error_excerpt(err))
+            yield futures[future], outcome
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    finally:
+        client.close()
+
+
+def write_index(output: Path, *, registry, modules: Sequence[Module], entries: Mapping[str, Mapping],
+                this_run: Mapping[str, str], run_date: str, data_vintage: str) -> Path:
+    """Write ``<output>/index.html`` atomically: all regions × modules with status and links."""
+    from regiopol import regions as region_registry
+    from regiopol.report import html
+
+    table = region_registry.overview(registry)
+    rows = []
+    for region, (_, figures) in zip(registry, table.iterrows()):
+        row = {"slug": region.slug, "name": region.name}
+        row.update(figures.to_dict())
+        if region.lead_area != "unknown":  # say how certain the lead area is, as the reports do
+            row["Leitthema"] += f" ({region_registry.LEAD_AREA_STATUS[region.lead_area_status]})"
+        rows.append(row)
+    results = {}
+    for region in registry:
+        for module in modules:
+            key = f"{region.slug}/{module.name}"
+            entry = dict(entries.get(key, {"status": "pending"}))
+            if this_run.get(key) == "skipped":
+                entry["status"] = "skipped"
+            if entry.get("html") and not (output / entry["html"]).is_file():
+                entry["html"] = None
+            results[(region.slug, module.name)] = entry
+    page = html.render_index(regions=rows, modules=[{"name": m.name, "title": m.title} for m in modules],
+                               results=results, run_date=run_date, data_vintage=data_vintage)
+    return write_text_atomic(output / INDEX_NAME, page)
+
+
+if __name__ == "__main__":
+    from regiopol.run.runner import _task_main as _main  # the importable module, not a second copy
+
+    sys.exit(_main(sys.argv[1:]))
