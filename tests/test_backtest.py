@@ -384,3 +384,13 @@ def test_damped_over_all_40_windows():
     assert (summary["with_interval"], summary["covers"]) == (36, 33)
     assert sorted(summary["not_covered"]) == ["2011→2016", "2011→2019", "2015→2020"]
     assert summary["mean_coverage80"] == pytest.approx(77.7, abs=0.1)
+
+
+def test_band_multiplies_the_totals_by_the_factors_of_each_horizon():
+    totals = pd.Series({2020: 100.0, 2021: 110.0, 2022: 120.0})
+    factors = pd.DataFrame({"lo80": [0.9, 0.8], "hi80": [1.1, 1.2], "lo95": [0.85, 0.7], "hi95": [1.15, 1.3]},
+                           index=pd.Index([1, 2], name="horizon"))
+    band = bt.band(totals, factors)
+    assert band.loc[2020].tolist() == [100.0] * 5
+    assert band.loc[2021].tolist() == pytest.approx([110, 99, 121, 93.5, 126.5])
+    assert band.loc[2022, "lo95"] == pytest.approx(84) and band.loc[2022, "hi95"] == pytest.approx(156)

@@ -14,7 +14,7 @@ import pytest
 
 from regiopol import data
 
-from regiopol.methods import centrality, demand
+from regiopol.methods import centrality, demand, projection
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import DATA_DIR
 
@@ -285,6 +285,16 @@ def test_gap_for_a_toy_region_by_hand():
     doubled = pd.concat([base.assign(population=base["population"] * 2), grown], ignore_index=True)
     again = demand.gap(doubled, kreise, years=(2030,), items=["u3_places"]).set_index("year")
     assert again.loc[2020, "demand"] == pytest.approx(2 * u3_places)
+
+
+def test_gap_takes_a_projection_as_it_takes_its_frame():
+    result = projection.project()
+    from_projection = demand.gap(result, "trier", years=(2030, 2045))
+    from_frame = demand.gap(result.frame(), "trier", years=(2030, 2045))
+    pd.testing.assert_frame_equal(from_projection, from_frame)
+    small = result.subset(TRIER, (2020, 2030))
+    assert list(small.ags) == list(TRIER) and list(small.years) == [2020, 2030] and small.births is None
+    assert small.population.sum() == pytest.approx(result.population[np.isin(result.ags, TRIER)][..., [0, 10]].sum())
 
 
 def test_gap_needs_the_base_year_in_the_frame():

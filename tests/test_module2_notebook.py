@@ -73,9 +73,10 @@ def test_age_groups_per_kreis_add_up_to_the_official_kreis_population(executed):
 
 
 def test_band_rests_on_the_back_test_of_the_eight_regions():
+    from regiopol.methods import backtest
     from regiopol.report import vorausschaetzung
 
-    factors = vorausschaetzung.interval_factors()
+    factors = backtest.band_factors(25)
     assert factors.loc[5, "n"] == 8 * 21  # eight regions × origins 1990…2005 and 2011…2015 with a 5-year outcome
     assert factors.loc[5, "lo95"] < factors.loc[5, "lo80"] < 1 < factors.loc[5, "hi80"] < factors.loc[5, "hi95"]
     assert factors.loc[25, "hi95"] - factors.loc[25, "lo95"] > factors.loc[5, "hi95"] - factors.loc[5, "lo95"]

@@ -282,33 +282,6 @@ def test_frame_aggregate_and_functional_groups(medium):
         projection.aggregate(medium, ["99999"])
 
 
-# --------------------------------------------------------------------------- uncertainty
-
-def test_band_from_given_errors_by_hand():
-    frame = pd.DataFrame({"year": [2020, 2025, 2027, 2030], "population": [100.0] * 4})
-    band = projection.band(frame, {5: [-0.1, 0.0, 0.1], 10: [-0.2, 0.0, 0.2]})
-    # 80 %: quantiles 0.1/0.9 of (−0.1, 0, 0.1) = ∓0.08; actual = projected / (1 + error)
-    assert band.loc[0, "lower_80"] == band.loc[0, "upper_80"] == 100.0
-    assert band.loc[1, "lower_80"] == pytest.approx(100 / 1.08)
-    assert band.loc[1, "upper_80"] == pytest.approx(100 / 0.92)
-    assert band.loc[3, "upper_80"] == pytest.approx(100 / 0.84)
-    assert band.loc[2, "upper_80"] == pytest.approx(100 / (1 - 0.6 * 0.08 - 0.4 * 0.16))  # 2027 between
-    assert band.loc[1, "upper_95"] == pytest.approx(100 / (1 - 0.095))
-
-
-def test_default_band_is_seeded_and_ordered(medium):
-    trier = projection.aggregate(medium, "trier")
-    first, second = projection.band(trier), projection.band(trier)
-    pd.testing.assert_frame_equal(first, second)
-    later = first[first["year"] > 2020]
-    assert (later["lower_95"] <= later["lower_80"]).all() and (later["lower_80"] < later["population"]).all()
-    assert (later["population"] < later["upper_80"]).all() and (later["upper_80"] <= later["upper_95"]).all()
-    width = (first["upper_80"] - first["lower_80"]).to_numpy()
-    assert width[0] == 0 and width[5] < width[10] < width[25]
-    errors = projection.historical_errors({"trier": regions.get("trier").kreise}, draws=50, seed=1)
-    assert set(errors["horizon"]) == {5, 10, 15, 20, 25} and len(errors) == 250
-
-
 # --------------------------------------------------------------------------- bad inputs
 
 def test_unknown_variant_lists_the_variants():

@@ -95,7 +95,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from regiopol import data
+from regiopol import data, regions
 
 from regiopol.data import harmonise
 from regiopol.core.errors import ConfigError
@@ -962,4 +962,39 @@ def time_series(ags_list, end: int = 2045, *, start: int = TIME_SERIES_START,
     caught = Counter(_WARNINGS)
     caught.subtract(before)
     out.attrs = {"warnings": dict(sorted((+caught).items()))}
+    return out
+
+
+# --------------------------------------------------------------------------- the projection's band
+
+BAND_METHOD = "damped"
+
+
+def region_series() -> pd.DataFrame:
+    """The harmonised population series of the configured regions as a whole (ags = slug)."""
+    series = data.load("population_series")
+    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
+             for r in regions.registry()]
+    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
+
+
+@lru_cache(maxsize=4)
+def band_factors(longest: int) -> pd.DataFrame:
+    """Factors lo80/hi80/lo95/hi95 by horizon 1…``longest`` years (index ``horizon``) from the
+    empirical errors of the damped trend back-tested on the regions as a whole (every origin
+    within a census segment, horizons 1–10 years; beyond, scaled with the horizon). Region
+    errors, not Kreis errors: a region's total is steadier than its Kreise (about half the spread)."""
+    errors = rolling_errors(BAND_METHOD, series=region_series())
+    return empirical_intervals(errors, list(range(1, longest + 1))).set_index("horizon")
+
+
+def band(totals: pd.Series, factors: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``totals`` (population by year, the first year the base) with its 80 % and 95 % band:
+    index year; columns population, lo80, hi80, lo95, hi95. ``factors`` by horizon default to
+    :func:`band_factors`."""
+    base = int(totals.index[0])
+    factors = band_factors(int(totals.index[-1]) - base) if factors is None else factors
+    out = pd.DataFrame({"population": totals})
+    for column in ("lo80", "hi80", "lo95", "hi95"):
+        out[column] = [p * (factors.loc[y - base, column] if y > base else 1.0) for y, p in totals.items()]
     return out

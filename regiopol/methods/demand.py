@@ -39,7 +39,7 @@ import pandas as pd
 
 from regiopol import data, regions
 
-from regiopol.methods import centrality
+from regiopol.methods import centrality, projection
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
 
@@ -1089,14 +1089,16 @@ def _kreis_list(kreise) -> list[str]:
     return codes
 
 
-def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 2045), items=None, *,
-        rates_file: str | Path | None = None) -> pd.DataFrame:
+def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 2045),
+        items=None, *, rates_file: str | Path | None = None) -> pd.DataFrame:
     """Demand against today's supply for a set of Kreise (a region: a :class:`Region`, its
     slug or a list of AGS), summed over the Kreise: item, year, demand, supply, gap = demand −
     supply (positive: shortfall), gap_pct = 100 × gap / supply.
 
-    The base year 2020 is always the first row per item. It and ``years`` are taken from the
-    population frame (a projection, whose base year is the observed 2020 population) and must
+    ``population`` is a :class:`~regiopol.methods.projection.Projection` (only the region's Kreise
+    and the years asked for are taken from it) or its tidy frame. The base year is always the
+    first row per item. It and ``years`` are taken from the population (a projection, whose
+    base year is the observed population) and must
     be there for every Kreis: base and future years then rest on the same single-year
     disaggregation, so the change shows demography, not a change of method. Supply is today's
     (:func:`supply_today`), held constant.
@@ -1109,6 +1111,8 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
         raise ConfigError(f"Kreis {unknown[0]} is not in the official directory", field="kreise",
                           fix="use 5-digit Kreis codes (`regiopol kreise`)")
     wanted = [BASE_YEAR, *sorted({int(y) for y in years} - {BASE_YEAR})]
+    if isinstance(population, projection.Projection):
+        population = population.subset(codes, wanted).frame()
     frame = _check_population(population)
     frame = frame[frame["ags"].isin(codes) & frame["year"].isin(wanted)]
     have = set(zip(frame["ags"], frame["year"]))

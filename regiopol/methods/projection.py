@@ -10,17 +10,16 @@ Two methods with one output form, :class:`Projection` (arrays Kreis × sex × ag
   jointly over the six years (:func:`cohort_single_years`).
 * ``"hamilton_perry"`` – cohort-change ratios 2015→2020 and child-woman ratios, 5-year steps.
 
-Uncertainty: :func:`band` turns relative errors by horizon (back-tests, or the default
-:func:`historical_errors`, a seeded simulation of the observed migration variability) into
-80 % and 95 % intervals.
+Uncertainty: :func:`regiopol.methods.backtest.band` puts the 80 % and 95 % intervals of the
+empirical back-test errors around the projected totals.
 
 Variants (in the style of the Destatis G/L/W variants) and every assumption with its source
 and German label are in ``data/projection.toml``; the official rates are read, never
 copied, from :func:`rates_dir`. Population is always at 31.12. of the year.
 
->>> from regiopol import projection
+>>> from regiopol.methods import projection
 >>> result = projection.project("medium")
->>> projection.functional_groups(projection.aggregate(result, "trier").frame())
+>>> groups = projection.functional_groups(projection.aggregate(result, "trier").frame())
 """
 
 from __future__ import annotations
@@ -815,6 +814,17 @@ class Projection:
             "end": totals[:, 1:].ravel(),
         })
 
+    def subset(self, kreise=None, years=None) -> Projection:
+        """The rows of ``kreise`` (AGS codes) and the columns of ``years`` (None: all); components
+        are dropped when years are chosen (they belong to consecutive years)."""
+        rows = np.ones(len(self.ags), dtype=bool) if kreise is None else np.isin(self.ags, list(kreise))
+        cols = np.ones(len(self.years), dtype=bool) if years is None else np.isin(self.years, list(years))
+        chosen = {"births": None, "deaths": None, "migration": None} if years is not None else {
+            name: None if getattr(self, name) is None else getattr(self, name)[rows]
+            for name in ("births", "deaths", "migration")}
+        return replace(self, ags=self.ags[rows], years=self.years[cols], population=self.population[rows][..., cols],
+                       members=tuple(m for m, keep in zip(self.members, rows) if keep), **chosen)
+
     def at(self, year: int) -> np.ndarray:
         """Population (Kreis, sex, age) on 31.12. of ``year``."""
         hits = np.flatnonzero(self.years == year)
@@ -977,117 +987,6 @@ def life_expectancy(variant: str = "medium", year: int = END, config: str | Path
     L = s0[:, None] * np.concatenate([np.ones((2, 1)), np.cumprod(s[:, :99], axis=1)], axis=1)  # ages 0–99
     e0 = L.sum(axis=1) + L[:, -1] * s[:, 99] / (1.0 - s[:, 99])
     return {sex: round(float(value), 2) for sex, value in zip(SEXES, e0)}
-
-
-# --------------------------------------------------------------------------- uncertainty
-
-def historical_errors(groups: Mapping[str, Iterable[str]] | None = None, *, variant: str = "medium",
-                      draws: int | None = None, seed: int | None = None, base: int = BASE, end: int = END,
-                      config: str | Path | Config | None = None) -> pd.DataFrame:
-    """Relative errors (projected / actual − 1) at the horizons 5, 10, … years that follow from
-    the year-to-year variation of net migration in the base steps – the default of :func:`band`.
-
-    Seeded simulation: every year of a draw takes one observed year's deviation of the residual
-    migration from its mean (Kreis totals; all Kreise from the same year, so their correlation
-    is kept), passed through e_t = ρ·e_{t−1} + √(1 − ρ²)·d_t so that deviations persist
-    (ρ = ``persistence`` of the TOML; four years cannot estimate it). The cumulated e is set
-    against the projected total. First order: the births and deaths of the extra migrants are
-    left out, and fertility and mortality are taken as certain – a lower bound of the real
-    uncertainty. ``groups`` maps names to Kreise (None: each Kreis alone).
-    Returns ags, horizon, draw, error.
-    """
-    config = _config(config)
-    draws = draws or config.draws
-    rng = np.random.default_rng(config.seed if seed is None else seed)
-    period = base_period(base, config)
-    result = project(variant, "cohort", base, end, config=config)
-    groups = {a: (a,) for a in period.ags} if groups is None else {k: tuple(v) for k, v in groups.items()}
-    membership = np.array([np.isin(period.ags, codes) for codes in groups.values()], dtype="float64")
-    yearly = period.residual[period.chosen].sum(axis=(2, 3))        # (step, Kreis)
-    deviation = membership @ (yearly - yearly.mean(axis=0)).T       # (group, step)
-    projected = membership @ result.population.sum(axis=(1, 2))      # (group, year)
-
-    n = end - base
-    shocks = deviation[:, rng.integers(0, len(period.chosen), size=(draws, n))]   # (group, draw, year)
-    rho = config.persistence
-    level = np.zeros(shocks.shape[:2])
-    cumulated = np.empty_like(shocks)
-    for t in range(n):
-        level = rho * level + np.sqrt(1.0 - rho**2) * shocks[..., t]
-        cumulated[..., t] = level if t == 0 else cumulated[..., t - 1] + level
-    horizons_ = np.arange(5, n + 1, 5)
-    fitted = projected[:, None, horizons_]
-    error = fitted / np.maximum(fitted + cumulated[..., horizons_ - 1], 1e-9) - 1.0
-    names = np.array(list(groups))
-    return pd.DataFrame({
-        "ags": np.repeat(names, draws * len(horizons_)),
-        "horizon": np.tile(horizons_, len(names) * draws),
-        "draw": np.tile(np.repeat(np.arange(draws), len(horizons_)), len(names)),
-        "error": error.ravel(),
-    })
-
-
-def band(projection: Projection | pd.DataFrame, errors_by_horizon: pd.DataFrame | Mapping | None = None, *,
-         levels: tuple[float, ...] = (0.8, 0.95), base: int | None = None) -> pd.DataFrame:
-    """Central prediction intervals around projected totals from relative errors by horizon.
-
-    ``projection``: a :class:`Projection` (its totals are used) or a frame with year and
-    population (and ags if the errors are per Kreis). ``errors_by_horizon``: relative errors
-    e = projected / actual − 1, e.g. from back-tests – a frame with horizon, error and
-    optionally ags, or a mapping horizon → errors; None takes :func:`historical_errors`.
-    With e's quantiles q the actual lies in [P / (1 + q_hi), P / (1 + q_lo)]; quantiles are
-    interpolated linearly between horizons (zero width at the base, default the projection's
-    first year or 2020), held beyond the last. Adds ``lower_80``, ``upper_80``, ``lower_95``,
-    ``upper_95`` (one pair per level).
-    """
-    if isinstance(projection, Projection):
-        frame = projection.totals()
-        base = int(projection.years[0]) if base is None else base
-        if errors_by_horizon is None:
-            errors_by_horizon = historical_errors(dict(zip(projection.ags, projection.members)), base=base,
-                                                  end=int(projection.years[-1]))
-    else:
-        frame = projection.reset_index(drop=True).copy()
-        base = BASE if base is None else base
-        if errors_by_horizon is None:
-            errors_by_horizon = historical_errors(base=base)
-    errors = (errors_by_horizon if isinstance(errors_by_horizon, pd.DataFrame) else pd.DataFrame(
-        [(h, e) for h, values in errors_by_horizon.items() for e in np.atleast_1d(values)],
-        columns=["horizon", "error"]))
-    by_kreis = "ags" in errors.columns
-    if by_kreis and "ags" not in frame.columns:
-        raise ConfigError("the errors are per Kreis but the projection has no ags column", field="ags",
-                          fix="pass errors with horizon and error only, or a projection with ags")
-    keys = ["ags", "horizon"] if by_kreis else ["horizon"]
-    quantiles = sorted({q for level in levels for q in ((1 - level) / 2, (1 + level) / 2)})
-    table = errors.groupby(keys)["error"].quantile(quantiles).unstack()
-    horizons_ = np.sort(errors["horizon"].unique())
-    grid = np.concatenate([[0], horizons_]).astype("float64")
-
-    if by_kreis:
-        names = table.index.get_level_values("ags").unique()
-        cube = table.reindex(pd.MultiIndex.from_product([names, horizons_])).to_numpy().reshape(
-            len(names), len(horizons_), len(quantiles))
-        rows = names.get_indexer(frame["ags"])
-        if (rows < 0).any():
-            raise ConfigError(f"no errors for {frame['ags'][rows < 0].iloc[0]}", field="ags",
-                              fix="give errors for every ags of the projection, or errors without ags")
-    else:
-        cube = table.reindex(horizons_).to_numpy()[None]
-        rows = np.zeros(len(frame), dtype=int)
-    cube = np.concatenate([np.zeros_like(cube[:, :1]), cube], axis=1)
-    h = np.clip(frame["year"].to_numpy() - base, 0, grid[-1]).astype("float64")
-    j = np.clip(np.searchsorted(grid, h, side="right") - 1, 0, len(grid) - 2)
-    weight = ((h - grid[j]) / (grid[j + 1] - grid[j]))[:, None]
-    q = cube[rows, j] * (1 - weight) + cube[rows, j + 1] * weight  # (row, quantile)
-    population = frame["population"].to_numpy()[:, None]
-    bounds = population / (1.0 + q)
-    for level in levels:
-        lo, hi = quantiles.index((1 - level) / 2), quantiles.index((1 + level) / 2)
-        tag = f"{round(100 * level)}"
-        frame[f"lower_{tag}"] = bounds[:, hi]
-        frame[f"upper_{tag}"] = bounds[:, lo]
-    return frame
 
 
 # --------------------------------------------------------------------------- assumptions for reports

@@ -34,7 +34,6 @@ BASE = 2020
 HORIZONS = projection.HORIZONS
 GAP_YEARS = (2030, 2035, 2045)
 FAN_VARIANTS = ("migration_low", "migration_high", "fertility_low", "fertility_high", "life_low", "life_high")
-BAND_METHOD = "damped"
 TABLES = ("population_by_age", "population_series")
 ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnungstests (gedämpfter Trend für die acht "
               "Regiopolregionen als Ganzes, alle Ausgangsjahre 1990–2020 innerhalb der Zensus-Abschnitte, Horizonte "
@@ -50,24 +49,6 @@ ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnung
 def run(variant: str = "medium", method: str = "cohort") -> projection.Projection:
     """The projection of all 400 Kreise (cached per process)."""
     return projection.project(variant, method)
-
-
-def region_series() -> pd.DataFrame:
-    """The harmonised population series of the eight regions as a whole (ags = slug)."""
-    series = data.load("population_series")
-    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
-             for r in regions.registry()]
-    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
-
-
-@lru_cache(maxsize=1)
-def interval_factors() -> pd.DataFrame:
-    """Factors lo80/hi80/lo95/hi95 by horizon 1…25 years from the empirical errors of the
-    damped trend back-tested on the eight regions as a whole (every origin 1990–2020 within a
-    census segment, horizons 1–10 years; beyond, scaled with the horizon). Region errors, not
-    Kreis errors: a region's total is steadier than its Kreise (about half the spread)."""
-    errors = backtest.rolling_errors(BAND_METHOD, series=region_series())
-    return backtest.empirical_intervals(errors, list(range(1, 2046 - BASE))).set_index("horizon")
 
 
 def totals(region, variant: str = "medium", method: str = "cohort") -> pd.Series:
@@ -89,12 +70,7 @@ def _time_series(kreise: tuple[str, ...]) -> pd.DataFrame:
 
 def band(region) -> pd.DataFrame:
     """Main variant with its 80 % and 95 % band: year, population, lo80, hi80, lo95, hi95."""
-    medium = totals(region)
-    factors = interval_factors()
-    out = pd.DataFrame({"population": medium})
-    for column in ("lo80", "hi80", "lo95", "hi95"):
-        out[column] = [p * (factors.loc[y - BASE, column] if y > BASE else 1.0) for y, p in medium.items()]
-    return out
+    return backtest.band(totals(region))
 
 
 def backtest_results() -> pd.DataFrame:
@@ -214,7 +190,7 @@ def plot_fan(region):
     ax.plot(b.index, b["population"], lw=2.4, color=style.CORE, label="Hauptvariante")
     ax.plot(observed.loc[2011:].index, observed.loc[2011:], lw=2.0, color="#111111", label="beobachtet (ab Zensus 2011)")
     ts = time_series(r)
-    ts = ts[ts["model"] == BAND_METHOD]
+    ts = ts[ts["model"] == backtest.BAND_METHOD]
     trend = ts.groupby("year")["mean"].sum()
     ax.plot(trend.index, trend, lw=1.2, ls=":", color=style.ACCENT, label="Zeitreihe (gedämpfter Trend)")
     ax.set_title(f"Bevölkerung der Region {r.name} bis {HORIZONS[-1]}")
@@ -417,7 +393,7 @@ def accuracy_details() -> pd.DataFrame:
     """All 400 Kreise: MAPE, median APE, bias and 80 % coverage per window for the naive baselines
     and the project's method."""
     table = backtest.accuracy_table(backtest_results())
-    table = table[table["method"].isin(["constant", "linear", "exponential", BAND_METHOD])]
+    table = table[table["method"].isin(["constant", "linear", "exponential", backtest.BAND_METHOD])]
     return pd.DataFrame({"Zeitfenster": table["window"], "Verfahren": table["method"].map(METHOD_LABELS),
                          "MAPE (%)": table["MAPE"], "Median APE (%)": table["MdAPE"],
                          "Verzerrung (%)": table["bias"], "Abdeckung 80 %-Intervall (%)": table["coverage80"],
@@ -428,7 +404,7 @@ def accuracy_text():
     table = backtest.accuracy_table(backtest_results())
     goals_extended = extended_goals()
     issue, extended = backtest.goal_summary(backtest.goal_check(backtest_results())), backtest.goal_summary(goals_extended)
-    own = table[table["method"] == BAND_METHOD]
+    own = table[table["method"] == backtest.BAND_METHOD]
     short, long = own[own["horizon"] <= 5]["MAPE"], own[own["horizon"] >= 8]["MAPE"]
     losses = goals_extended[~goals_extended["beats"]]
     narrow = goals_extended[goals_extended["coverage80"] < backtest.COVERAGE_GOAL[0]]
@@ -527,7 +503,7 @@ def gap_table(region) -> pd.DataFrame:
     """Demand per infrastructure item in 2020 (observed) and at the gap years against today's supply."""
     r = regions.as_region(region)
     rates = demand.rates().set_index("item")
-    gaps = demand.gap(run().frame(), r.kreise, GAP_YEARS)
+    gaps = demand.gap(run(), r.kreise, GAP_YEARS)
     rows = []
     for item, block in gaps.groupby("item", sort=False):
         block = block.set_index("year")
@@ -561,5 +537,5 @@ def demand_sources() -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    for cached in (run, interval_factors, _time_series, extended_goals):
+    for cached in (run, backtest.band_factors, _time_series, extended_goals):
         cached.cache_clear()
