@@ -13,6 +13,7 @@ import sys
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable, Union
 
 import numpy as np
 import pandas as pd
@@ -166,9 +167,32 @@ def get(slug: str) -> Region:
     return registry().get(slug)
 
 
-def as_region(region: Region | str) -> Region:
+RegionLike = Union["Region", str]
+"""A :class:`Region` or its slug – what every function taking ``region`` accepts."""
+
+
+def as_region(region: RegionLike) -> Region:
     """``region`` itself, or the region with this slug."""
     return region if isinstance(region, Region) else get(region)
+
+
+def kreise_of(x: RegionLike | Iterable[str]) -> tuple[str, ...]:
+    """The Kreis codes of a region, a region slug, one 5-digit code or several codes.
+
+    >>> kreise_of("trier")
+    ('07211', '07231', '07232', '07233', '07235')
+    >>> kreise_of(["07211", "07235"])
+    ('07211', '07235')
+    """
+    if isinstance(x, Region):
+        return x.kreise
+    if isinstance(x, str):
+        return (x,) if re.fullmatch(r"\d{5}", x) else get(x).kreise
+    codes = tuple(dict.fromkeys(x))
+    if not codes or not all(isinstance(c, str) and re.fullmatch(r"\d{5}", c) for c in codes):
+        raise ConfigError("expected a region, a region slug or 5-digit Kreis codes", field="kreise",
+                          fix='pass e.g. "trier" or ["07211", "07235"] (`regiopol kreise` lists the codes)')
+    return codes
 
 
 def read_toml(path: Path, *, what: str, restore: str) -> dict:

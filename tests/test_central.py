@@ -161,7 +161,7 @@ def test_settings_drive_the_huff_model(data_copy):
     settings.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 3.0"), encoding="utf-8")
     assert zentrale_funktionen.settings()["huff"]["beta"] == 3.0
     summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
-    assert summary["Versorgte Einwohner"] == pytest.approx(1000 * grid.loc["1,0", "β = 3,0"], abs=1)
+    assert summary["Versorgte Einwohner"] == pytest.approx(1000 * grid.loc[1.0, "Tsd. Einwohner bei β = 3,0"], abs=1)
     assert summary["Versorgte Einwohner"] != default["Versorgte Einwohner"]
     assert "β = 3,0" in zentrale_funktionen.catchment_note()
     assert zentrale_funktionen.huff_table("trier", "beds")["Versorgte Einwohner"].iloc[-1] == summary["Versorgte Einwohner"]
@@ -270,17 +270,17 @@ def test_huff_table_trier_beds():
 
 def test_huff_sensitivity_table_trier():
     table = zentrale_funktionen.huff_sensitivity_table("trier", "beds")
-    assert list(table.columns) == ["α", "β = 1,0", "β = 1,5", "β = 2,0", "β = 2,5", "β = 3,0"]
-    assert list(table["α"]) == ["0,5", "1,0", "1,5"]
+    assert list(table.columns) == ["α"] + [f"Tsd. Einwohner bei β = {b}" for b in ("1,0", "1,5", "2,0", "2,5", "3,0")]
+    assert list(table["α"]) == [0.5, 1.0, 1.5]
     grid = table.set_index("α")
     summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal")
-    assert 1000 * grid.loc["1,0", "β = 2,0"] == pytest.approx(summary.loc["Krankenhausbetten", "Versorgte Einwohner"],
+    assert 1000 * grid.loc[1.0, "Tsd. Einwohner bei β = 2,0"] == pytest.approx(summary.loc["Krankenhausbetten", "Versorgte Einwohner"],
                                                                abs=1)
     population = _kreis_population_2020()
     p = _huff_trier("beds", alpha=0.5, beta=1.0)
-    assert 1000 * grid.loc["0,5", "β = 1,0"] == pytest.approx(float((p * population[p.index]).sum()))
+    assert 1000 * grid.loc[0.5, "Tsd. Einwohner bei β = 1,0"] == pytest.approx(float((p * population[p.index]).sum()))
     students = zentrale_funktionen.huff_sensitivity_table("trier", "students").set_index("α")
-    assert 1000 * students.loc["1,0", "β = 2,0"] == pytest.approx(
+    assert 1000 * students.loc[1.0, "Tsd. Einwohner bei β = 2,0"] == pytest.approx(
         summary.loc["Studierende", "Versorgte Einwohner"], abs=1)
 
 

@@ -802,12 +802,7 @@ def accuracy_table(results_: pd.DataFrame | None = None, *, kreise: Iterable[str
 def accuracy_for(kreise, results_: pd.DataFrame | None = None, *, jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
     """:func:`accuracy_table` for the Kreise of a region (a :class:`regiopol.regions.Region`, its
     slug, or AGS codes)."""
-    from regiopol import regions
-
-    if isinstance(kreise, str) and not kreise.isdigit():
-        kreise = regions.get(kreise)
-    codes = list(kreise.kreise) if isinstance(kreise, regions.Region) else (
-        [kreise] if isinstance(kreise, str) else [str(k) for k in kreise])
+    codes = list(regions.kreise_of(kreise))
     known = set(series_table().index)
     unknown = [c for c in codes if c not in known]
     if unknown or not codes:

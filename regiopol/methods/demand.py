@@ -1075,20 +1075,6 @@ def supply_today(items=None, *, rates_file: str | Path | None = None) -> pd.Data
     return out
 
 
-def _kreis_list(kreise) -> list[str]:
-    if isinstance(kreise, regions.Region):
-        return list(kreise.kreise)
-    if isinstance(kreise, str):
-        if re.fullmatch(r"\d{5}", kreise):
-            return [kreise]
-        return list(regions.get(kreise).kreise)
-    codes = list(dict.fromkeys(kreise))
-    if not codes or not all(isinstance(c, str) for c in codes):
-        raise ConfigError("kreise must be a region, a region slug or 5-digit Kreis codes", field="kreise",
-                          fix='pass e.g. "trier" or ["07211", "07235"]')
-    return codes
-
-
 def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 2045),
         items=None, *, rates_file: str | Path | None = None) -> pd.DataFrame:
     """Demand against today's supply for a set of Kreise (a region: a :class:`Region`, its
@@ -1105,7 +1091,7 @@ def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterabl
     """
     model = _model(rates_file)
     keys = _keys(model, items)
-    codes = _kreis_list(kreise)
+    codes = list(regions.kreise_of(kreise))
     unknown = [c for c in codes if c not in model.kreise]
     if unknown:
         raise ConfigError(f"Kreis {unknown[0]} is not in the official directory", field="kreise",

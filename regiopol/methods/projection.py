@@ -934,16 +934,13 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- regions and groups
 
 def _members(kreise) -> tuple[str, tuple[str, ...]]:
+    """(row name, codes): the slug of a region, else the codes joined; "DG" for Germany."""
     if kreise is None:
         return "DG", ()
-    if isinstance(kreise, regions.Region):
-        return kreise.slug, tuple(kreise.kreise)
-    if isinstance(kreise, str):
-        if kreise.isdigit():
-            return kreise, (kreise,)
-        region = regions.get(kreise)
-        return region.slug, tuple(region.kreise)
-    codes = tuple(kreise)
+    if isinstance(kreise, regions.Region) or (isinstance(kreise, str) and not kreise.isdigit()):
+        region = regions.as_region(kreise)
+        return region.slug, region.kreise
+    codes = regions.kreise_of(kreise)
     return "+".join(codes), codes
 
 

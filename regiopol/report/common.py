@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 from regiopol import data, regions
@@ -16,6 +17,7 @@ from regiopol.core import fmt
 COL_ROLE = "Rolle"
 ROLE_CORE = "Regiopole"
 ROLE_REGION = "Region gesamt"
+VERIFICATION_LABELS = {"official": "amtlich", "derived": "abgeleitet", "example": "Beispiel", "UNVERIFIED": "UNGEPRÜFT"}
 
 
 def short_name(label: str) -> str:
@@ -43,6 +45,13 @@ def short_citation(tables, extra: str = "") -> str:
     return "Quelle: " + "; ".join(parts) + (f"; {extra}" if extra else "") + "; eigene Berechnung (regiopol)"
 
 
+def sources_table(tables) -> pd.DataFrame:
+    """The sources of ``tables`` (embedded table names), one row each: Quelle, Tabelle, Stand, Lizenz."""
+    rows = [{"Quelle": s.publisher, "Tabelle": f"{s.table} – {s.title}", "Stand": s.stand or "–",
+             "Lizenz": s.licence} for s in data.sources(*tables)]
+    return pd.DataFrame(rows, columns=["Quelle", "Tabelle", "Stand", "Lizenz"]).drop_duplicates(ignore_index=True)
+
+
 def source_line(tables, note: str = ""):
     """The German source lines of ``tables`` (and a note) as small Markdown text."""
     from IPython.display import Markdown
@@ -60,27 +69,53 @@ def markdown(text: str):
 RATIO_COLUMNS = ("Index", "Verhältnis", "Standortquotient")
 
 
-def _default_decimals(column: str, series: pd.Series) -> int:
+YEAR_COLUMNS = ("Jahr", "Basisjahr", "Zieljahr", "Ausgangsjahr", "Stand")
+
+
+def _is_year(column: str) -> bool:
+    return column.startswith(YEAR_COLUMNS)
+
+
+def decimals_for(column: str, series: pd.Series) -> int:
+    """Decimals a number column is shown with (the CSV keeps one more, counts stay whole)."""
     if "(%" in column:
         return 1
     if column.startswith(RATIO_COLUMNS):
         return 2
-    if pd.api.types.is_integer_dtype(series) or column.startswith(("Einwohner", "Dichte", "Fläche")):
+    if pd.api.types.is_integer_dtype(series) or column.startswith(("Einwohner", "Dichte")):
         return 0
     if column.isdigit():  # year columns of the trend table
         return 0
     return 1
 
 
+def rounded(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as the CSV tables are written: counts and years whole, other float columns one
+    decimal more than shown and at least three significant digits of their smallest value."""
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_float_dtype(series):
+            d = decimals_for(str(column), series)
+            if d:
+                smallest = series.abs()[series.abs() > 0].min()
+                d = max(d + 1, 2 - int(np.floor(np.log10(smallest))) if pd.notna(smallest) else 0)
+            out[column] = series.round(min(d, 6))
+    return out
+
+
 def show(table: pd.DataFrame, decimals: dict[str, int] | None = None):
     """A pandas Styler that shows ``table`` with German number format and without index;
     the core and total rows (column "Rolle") are set in bold."""
-    decimals = decimals or {}
+    chosen = decimals or {}
     formats = {}
     for column in table.columns:
         series = table[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            d = decimals.get(column, _default_decimals(str(column), series))
+            if _is_year(str(column)):
+                formats[column] = lambda v: "–" if pd.isna(v) else str(int(v))
+                continue
+            d = chosen.get(column, decimals_for(str(column), series))
             formats[column] = lambda v, d=d: fmt.number(v, d)
     styler = table.style.format(formats, na_rep="–").hide(axis="index")
     # a stable id (pandas draws a random one) keeps the report HTML reproducible
@@ -108,7 +143,7 @@ def save(obj, region, name: str, *, fmt: str = "svg"):
 
     slug = regions.as_region(region).slug
     if isinstance(obj, pd.DataFrame):
-        outputs.save_table(obj, slug, name)
+        outputs.save_table(rounded(obj), slug, name)
         return obj
     path = outputs.save_figure(obj, slug, name, fmt=fmt)
     return SVG(filename=str(path)) if fmt == "svg" else Image(filename=str(path))

@@ -380,9 +380,7 @@ def _rectangle(x0, y0, x1, y1):
 
 def sources(region=None, tables=TABLES_ALL) -> pd.DataFrame:
     """The sources of the overview: Quelle, Tabelle, Stand, Lizenz (one row per source)."""
-    rows = [{"Quelle": s.publisher, "Tabelle": f"{s.table} – {s.title}", "Stand": s.stand or "–",
-             "Lizenz": s.licence} for s in data.sources(*tables)]
-    return pd.DataFrame(rows, columns=["Quelle", "Tabelle", "Stand", "Lizenz"])
+    return common.sources_table(tables)
 
 
 def intro(region):

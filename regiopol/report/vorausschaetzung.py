@@ -160,14 +160,18 @@ def variant_table(region) -> pd.DataFrame:
     rows = []
     for name, label in projection.variants().items():
         series = totals(r, name)
-        rows.append({"Variante": label, **{str(y): fmt.number(series[y]) for y in HORIZONS}})
+        rows.append({"Variante": label, **{str(y): series[y] for y in HORIZONS}})
     hp = totals(r, "medium", "hamilton_perry")
-    rows.append({"Variante": "Hamilton–Perry (Kohortenwandel 2015–2020)", **{str(y): fmt.number(hp[y]) for y in HORIZONS}})
+    rows.append({"Variante": "Hamilton–Perry (Kohortenwandel 2015–2020)", **{str(y): hp[y] for y in HORIZONS}})
     b = band(r)
     for level in ("80", "95"):
-        rows.append({"Variante": f"Hauptvariante, {level} %-Band", **{
-            str(y): f"{fmt.number(b.loc[y, f'lo{level}'])} – {fmt.number(b.loc[y, f'hi{level}'])}" for y in HORIZONS}})
-    return pd.DataFrame(rows)
+        for bound, label in (("lo", "untere"), ("hi", "obere")):
+            rows.append({"Variante": f"Hauptvariante, {level} %-Band, {label} Grenze",
+                         **{str(y): b.loc[y, f"{bound}{level}"] for y in HORIZONS}})
+    out = pd.DataFrame(rows)
+    years = [str(y) for y in HORIZONS]
+    out[years] = out[years].round().astype("int64")
+    return out
 
 
 def plot_fan(region):
@@ -352,15 +356,16 @@ def time_series_table(region) -> pd.DataFrame:
     rows = []
     for ags in r.kreise:
         for year in (2030, HORIZONS[-1]):
-            row = {"Kreis": common.short_name(names[ags]), "Jahr": str(year), "Kohortenmodell": cohort.loc[ags, year]}
+            row = {"Kreis": common.short_name(names[ags]), "Jahr": year, "Kohortenmodell": cohort.loc[ags, year]}
             for model, label in (("ets", "ETS"), ("arima", "ARIMA"), ("damped", "Gedämpfter Trend")):
                 hit = ts[(ts["ags"] == ags) & (ts["model"] == model) & (ts["year"] == year)].iloc[0]
                 row[label] = hit["mean"]
-                row[f"{label} 80 %"] = f"{fmt.number(hit['lo80'])} – {fmt.number(hit['hi80'])}"
+                row[f"{label} 80 % von"] = hit["lo80"]
+                row[f"{label} 80 % bis"] = hit["hi80"]
             rows.append(row)
     out = pd.DataFrame(rows)
-    for column in ("Kohortenmodell", "ETS", "ARIMA", "Gedämpfter Trend"):
-        out[column] = out[column].round().astype("int64")
+    counts = [c for c in out.columns if c not in ("Kreis", "Jahr")]
+    out[counts] = out[counts].round().astype("int64")
     return out
 
 
@@ -513,8 +518,7 @@ def gap_table(region) -> pd.DataFrame:
             row[f"Bedarf {year}"] = block.loc[year, "demand"]
         for year in GAP_YEARS:
             row[f"Lücke {year} (%)"] = block.loc[year, "gap_pct"]
-        row["Datenlage"] = {"official": "amtlich", "derived": "abgeleitet", "UNVERIFIED": "UNGEPRÜFT"}.get(
-            rates.loc[item, "verification"], rates.loc[item, "verification"])
+        row["Datenlage"] = common.VERIFICATION_LABELS[rates.loc[item, "verification"]]
         rows.append(row)
     out = pd.DataFrame(rows)
     counts = [c for c in out.columns if c.startswith(("Angebot", "Bedarf "))]
@@ -530,10 +534,20 @@ def gap_text():
         "und -betten) beruhen auf Zahlen, die nicht an einer amtlichen Tabelle geprüft werden konnten.")
 
 
+def rates_note() -> str:
+    """The closing source line of the rates: what is official and what is not, from the rate tables."""
+    periods = ", ".join(p.replace("/20", "/") for p in projection.life_tables())
+    counts = demand.rates()["verification"].map(common.VERIFICATION_LABELS).value_counts()
+    use = ", ".join(f"{n} {label}" for label, n in counts.items())
+    return (f"Sterbetafeln: Destatis 12621-0001 ({periods}); Geburtenziffern: Destatis 12612-0008, 12612-0009, "
+            "12612-0001 (GENESIS-Exporte, aus öffentlichen Repositorien übernommen), Länderwerte: Statistischer "
+            f"Bericht Geburten 2023; Nutzungsraten: {use} (siehe Tabelle). Datenlizenz Deutschland – Namensnennung 2.0.")
+
+
 def demand_sources() -> pd.DataFrame:
     rates = demand.rates()
     return pd.DataFrame({"Bedarf": rates["label"], "Regel": rates["rule"], "Quelle": rates["source"],
-                         "Datenlage": rates["verification"]})
+                         "Datenlage": rates["verification"].map(common.VERIFICATION_LABELS)})
 
 
 def clear_cache() -> None:

@@ -516,8 +516,8 @@ def huff_sensitivity_table(region, measure: str) -> pd.DataFrame:
     table = catchment.huff_sensitivity(_attractiveness(measure), catchment.kreis_distances(), _population_2020(),
                                        r.core_kreis, alphas=tuple(s["alphas"]), betas=tuple(s["betas"]))
     wide = table.pivot(index="alpha", columns="beta", values="population_served") / 1000
-    wide.columns = [f"β = {fmt.number(b, 1)}" for b in wide.columns]
-    wide.insert(0, "α", [fmt.number(a, 1) for a in wide.index])
+    wide.columns = [f"Tsd. Einwohner bei β = {fmt.number(b, 1)}" for b in wide.columns]
+    wide.insert(0, "α", wide.index.astype("float64"))
     return wide.reset_index(drop=True)
 
 
@@ -828,9 +828,7 @@ TABLES_ALL = ("inkar", "inkar_germany", "employment", "population_series", "hosp
 
 
 def sources() -> pd.DataFrame:
-    rows = [{"Quelle": s.publisher, "Tabelle": f"{s.table} – {s.title}", "Stand": s.stand or "–",
-             "Lizenz": s.licence} for s in data.sources(*TABLES_ALL)]
-    return pd.DataFrame(rows, columns=["Quelle", "Tabelle", "Stand", "Lizenz"]).drop_duplicates()
+    return common.sources_table(TABLES_ALL)
 
 
 def assumptions() -> pd.DataFrame:
