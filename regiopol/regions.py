@@ -167,6 +167,13 @@ def get(slug: str) -> Region:
     return registry().get(slug)
 
 
+UNKNOWN_AREA = "unknown"
+"""The key of ``[areas]`` for a lead area that is not published."""
+ROLES = ("core", "surrounding", "region", "kreis", "germany")
+"""The roles of the rows of every table that compares a region's parts: the Regiopole's Kreis,
+the other Kreise, the region as a whole, a single Kreis, Germany."""
+ROLE_CORE, ROLE_SURROUNDING, ROLE_REGION, ROLE_KREIS, ROLE_GERMANY = ROLES
+
 RegionLike = Union["Region", str]
 """A :class:`Region` or its slug – what every function taking ``region`` accepts."""
 

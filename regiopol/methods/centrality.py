@@ -23,6 +23,7 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core.errors import ConfigError
+from regiopol.regions import ROLE_CORE, ROLE_GERMANY, ROLE_KREIS, ROLE_REGION, ROLE_SURROUNDING
 
 MEASURES = ("beds", "doctors", "students", "jobs")
 TABLES = ("hospitals", "inkar", "universities", "employment", "population_series")  # for source lines
@@ -48,8 +49,6 @@ DISTANCE_LEARNING_HS_NO = {
     449: "IST-Hochschule für Management (Düsseldorf)",
 }
 
-ROLE_CORE, ROLE_SURROUNDING, ROLE_REGION = "core", "surrounding", "region"
-ROLE_KREIS, ROLE_GERMANY = "kreis", "germany"
 SUPPLY_OPTIONS = ("year_beds", "year_doctors", "year_jobs", "exclude_distance_learning")
 _SUMMABLE = ["supply", "population", "expected", "surplus", "served_beyond_own"]
 

@@ -15,8 +15,9 @@ from regiopol import data, regions
 from regiopol.core import fmt
 
 COL_ROLE = "Rolle"
-ROLE_CORE = "Regiopole"
-ROLE_REGION = "Region gesamt"
+ROLE_LABELS = {regions.ROLE_CORE: "Regiopole", "core_kreis": "Kreis der Regiopole", regions.ROLE_SURROUNDING: "Umland",
+               regions.ROLE_REGION: "Region gesamt", regions.ROLE_KREIS: "Kreis", regions.ROLE_GERMANY: "Deutschland"}
+ROLE_CORE, ROLE_REGION = ROLE_LABELS[regions.ROLE_CORE], ROLE_LABELS[regions.ROLE_REGION]
 VERIFICATION_LABELS = {"official": "amtlich", "derived": "abgeleitet", "example": "Beispiel", "UNVERIFIED": "UNGEPRÜFT"}
 
 

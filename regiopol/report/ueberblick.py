@@ -38,8 +38,8 @@ OPEN_GROUP_WIDTH = 15  # "75 Jahre und mehr" drawn as 75 to under 90 in the pyra
 METRIC_CRS = "EPSG:25832"
 
 GERMANY = "Deutschland"
-ROLE_CORE_KREIS = "Kreis der Regiopole"
-ROLE_KREIS = "Umland"
+ROLE_CORE_KREIS = common.ROLE_LABELS["core_kreis"]
+ROLE_KREIS = common.ROLE_LABELS[regions.ROLE_SURROUNDING]
 ROLE_GERMANY = "Vergleich"
 
 COL_AGS = "AGS"

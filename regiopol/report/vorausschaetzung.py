@@ -143,7 +143,7 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     result = run(variant)
     frame = result.totals().pivot(index="ags", columns="year", values="population")
     names = common.kreis_names()
-    rows = [(a, names[a], common.ROLE_CORE if a == r.core_kreis else "Umland", frame.loc[a]) for a in r.kreise]
+    rows = [(a, names[a], common.ROLE_CORE if a == r.core_kreis else common.ROLE_LABELS[regions.ROLE_SURROUNDING], frame.loc[a]) for a in r.kreise]
     rows.append(("", f"Region {r.name}", common.ROLE_REGION, frame.loc[list(r.kreise)].sum()))
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
     out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.short_name(n) for _, n, *_ in rows],

@@ -32,7 +32,6 @@ from regiopol.data.locate import METRIC_CRS
 from regiopol.core.paths import data_dir
 
 SETTINGS_FILE = "zentrale_funktionen.toml"
-AREAS = ("gesundheit", "bildung", "wirtschaft", "mobilitaet", "soziales", "energie", "digitalisierung")
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
             "jobs": "Arbeitsplätze"}
 MEASURE_TABLES = {"beds": ("hospitals",), "doctors": ("inkar",), "students": ("universities",),
@@ -44,8 +43,6 @@ MEASURE_NOTES = {
     "jobs": "sozialversicherungspflichtig Beschäftigte am Arbeitsort 30.06.2020",
 }
 HUFF_MEASURES = ("beds", "students")
-ROLES = {"core": common.ROLE_CORE, "surrounding": "Umland", "region": common.ROLE_REGION,
-         "germany": "Deutschland"}
 DIRECTION_MARK = {"higher": "↑", "lower": "↓", "neutral": "–"}
 PEER_LABELS = {"regiopolen": "unter den 8 Regiopolen", "cities": "unter kreisfreien Städten 100–350 Tsd.",
                "kreise": "unter allen 400 Kreisen"}
@@ -128,7 +125,7 @@ def coverage() -> pd.DataFrame:
     values = indicators.values()
     areas = regions.registry().areas
     rows = []
-    for area in AREAS:
+    for area in areas():
         chosen = listed[listed["area"] == area]
         years = values.loc[values["indicator"].isin(chosen["code"]), "year"]
         sources = {"inkar": "INKAR 2024", "regionalstatistik": "Regionalstatistik",
@@ -156,9 +153,14 @@ def coverage_text():
 
 # --------------------------------------------------------------------------- indicator profile
 
+def areas() -> list[str]:
+    """The infrastructure areas of ``data/regions.toml`` in the file's order (the report's order)."""
+    return [a for a in regions.registry().areas if a != regions.UNKNOWN_AREA]
+
+
 def areas_with_data() -> list[str]:
     listed = indicators.load()
-    return [a for a in AREAS if (listed["area"] == a).any()]
+    return [a for a in areas() if (listed["area"] == a).any()]
 
 
 def _area_codes(area: str, key_only: bool = False) -> list[str]:
@@ -312,7 +314,7 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
 # --------------------------------------------------------------------------- centrality
 
 def _role(role: str) -> str:
-    return ROLES.get(role, role)
+    return common.ROLE_LABELS.get(role, role)
 
 
 def _whole(values) -> pd.Series:
@@ -754,7 +756,7 @@ def strongest_area(region) -> str:
 def lead_area(region) -> tuple[str, bool]:
     """(area, published): the published lead area, else the core's strongest area."""
     r = regions.as_region(region)
-    if r.lead_area in AREAS:
+    if r.lead_area in areas():
         return r.lead_area, True
     return strongest_area(r), False
 
