@@ -17,7 +17,13 @@ from regiopol.core.errors import (
 
 __version__ = "0.1.0"
 
+_SUBMODULES = ("core", "data", "regions", "methods", "report", "run")
+
 __all__ = [
+    *_SUBMODULES,
+    "region",
+    "regions_list",
+    "clear_caches",
     "CheckError",
     "ConfigError",
     "InputFormatError",
@@ -25,3 +31,37 @@ __all__ = [
     "RegiopolError",
     "__version__",
 ]
+
+
+def region(slug: str):
+    """The region with this slug from ``data/regions.toml``: ``rp.region("trier").kreise``."""
+    from regiopol import regions
+
+    return regions.get(slug)
+
+
+def regions_list() -> list:
+    """Every configured region, in the order of ``data/regions.toml``."""
+    from regiopol import regions
+
+    return list(regions.registry())
+
+
+def clear_caches() -> None:
+    """Empty every cache of the library (after editing a ``data/*.toml`` in a running session)."""
+    from regiopol.core import cache
+
+    cache.clear_caches()
+
+
+def __getattr__(name: str):
+    # the layers load on first use: `import regiopol` stays light for the batch runner
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"regiopol.{name}")
+    raise AttributeError(f"module 'regiopol' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

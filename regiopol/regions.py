@@ -2,7 +2,8 @@
 
 >>> from regiopol import regions
 >>> trier = regions.get("trier")
->>> trier.kreise, trier.population().loc[2020]
+>>> trier.kreise, int(trier.population().loc[2020])
+(('07211', '07231', '07232', '07233', '07235'), 534438)
 """
 
 from __future__ import annotations

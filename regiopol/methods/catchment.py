@@ -4,10 +4,9 @@ Pure functions over pandas/numpy: population-weighted Kreis centroids, great-cir
 distances, the Huff model of competing centres and the two-step floating catchment area
 method (2SFCA) for the supply of facilities per inhabitant.
 
->>> from regiopol import catchment
->>> beds = hospitals.groupby("ags")["beds"].sum()
->>> p = catchment.huff(beds, catchment.kreis_distances())   # P(origin Kreis → destination)
->>> catchment.population_served(p, population, "07211")
+>>> from regiopol.methods import catchment
+>>> catchment.population_within("trier")     # inhabitants within 30 and 60 km of the core city
+{30: 387220.0, 60: 1260284.0}
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ are Gemeinden inside a Landkreis, that is the whole Landkreis (05774, 05970): ho
 universities come with coordinates, but there are no Gemeinde boundaries in the data and
 employment, doctors and population exist per Kreis only.
 
->>> from regiopol import centrality
->>> centrality.surplus("beds").loc["09663"]        # Christaller's surplus of one Kreis
->>> centrality.surplus_table("trier")                # region, all four measures, tidy
->>> centrality.job_centrality("trier")               # jobs per 1,000 inhabitants, index DE = 1
+>>> from regiopol.methods import centrality
+>>> round(centrality.surplus("beds").loc["09663", "surplus"])   # Christaller's surplus of Würzburg's beds
+1682
+>>> table = centrality.surplus_table("trier")     # region, all four measures, tidy
+>>> jobs = centrality.job_centrality("trier")     # jobs per 1,000 inhabitants, index Germany = 1
 """
 
 from __future__ import annotations

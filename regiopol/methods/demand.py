@@ -17,11 +17,12 @@ year, sex, age) × profile(sex, age). Profiles are national; Kreis factors carry
 data where it exists (childcare quotas, GP density, care calibration, inpatient share, Land
 class sizes). Everything is one matrix product over all Kreise and years.
 
->>> from regiopol import demand
+>>> from regiopol.methods import demand, projection
 >>> population = demand.observed_population(2020)
->>> demand.demand(population, ["u3_places", "care_recipients"])   # ags, year, item, demand
->>> demand.supply_today()                                            # ags, item, supply, year, source
->>> demand.gap(projection, "trier")                                  # item, year, demand, supply, gap, gap_pct
+>>> need = demand.demand(population, ["u3_places", "care_recipients"])   # ags, year, item, demand
+>>> supply = demand.supply_today()                                        # ags, item, supply, year, source
+>>> list(demand.gap(projection.project(), "trier").columns)
+['item', 'year', 'demand', 'supply', 'gap', 'gap_pct']
 """
 
 from __future__ import annotations

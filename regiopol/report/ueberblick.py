@@ -4,9 +4,9 @@ Pure functions over the committed tables (:mod:`regiopol.data`): each returns a 
 with German column names, ready to show, or a matplotlib Figure in the report style
 (:mod:`regiopol.report.style`). The notebook ``notebooks/00_ueberblick.ipynb`` only calls them.
 
->>> from regiopol import overview
->>> overview.key_facts("trier")            # table per Kreis + region + Germany
->>> overview.plot_population_trend("trier")
+>>> from regiopol.report import ueberblick
+>>> facts = ueberblick.key_facts("trier")            # table per Kreis + region + Germany
+>>> figure = ueberblick.plot_population_trend("trier")
 """
 
 from __future__ import annotations

@@ -4,9 +4,8 @@ and Hamilton–Perry projections by age and sex to 2045, variants), :mod:`regiop
 (infrastructure demand and the gap against today's supply). German tables and figures for
 ``notebooks/02_vorausschaetzung.ipynb``.
 
->>> from regiopol import forecast
->>> forecast.horizon_table("trier")
->>> forecast.plot_fan("trier")
+>>> from regiopol.report import vorausschaetzung
+>>> table = vorausschaetzung.horizon_table("trier")
 """
 
 from __future__ import annotations

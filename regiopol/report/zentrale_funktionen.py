@@ -6,9 +6,9 @@ The report layer over :mod:`regiopol.methods.profile` (indicator profiles), :mod
 the Oberzentrum checklist below: German tables and figures for the notebook
 ``notebooks/01_zentrale_funktionen.ipynb``. Assumptions live in ``data/zentrale_funktionen.toml``.
 
->>> from regiopol import central
->>> central.profile_table("trier", "gesundheit")
->>> central.huff_table("trier", "beds")
+>>> from regiopol.report import zentrale_funktionen
+>>> profile = zentrale_funktionen.profile_table("trier", "gesundheit")
+>>> huff = zentrale_funktionen.huff_table("trier", "beds")
 """
 
 from __future__ import annotations
