@@ -423,14 +423,14 @@ def test_checklist_comparison():
 # --------------------------------------------------------------------------- lead area
 
 def test_lead_area_published():
-    assert zentrale_funktionen.lead_area("trier") == ("gesundheit", True)
-    assert zentrale_funktionen.lead_area("wuerzburg") == ("wirtschaft", True)
+    assert profile.lead_area("trier") == ("gesundheit", True)
+    assert profile.lead_area("wuerzburg") == ("wirtschaft", True)
 
 
 def test_lead_area_unpublished_is_the_strongest_area():
     assert regions.get("erfurt").lead_area == "unknown"
-    strongest = zentrale_funktionen.strongest_area("erfurt")
-    assert zentrale_funktionen.lead_area("erfurt") == (strongest, False)
+    strongest = profile.strongest_area("erfurt")
+    assert profile.lead_area("erfurt") == (strongest, False)
     assert strongest in zentrale_funktionen.areas_with_data()
     # independently: mean percentile rank among the Regiopolen, "lower is better" reversed
     table = profile.profile("erfurt")

@@ -275,3 +275,16 @@ def population_within(region, radii=(30, 60)) -> dict[int, float]:
     gemeinden = data.load("gemeinden").dropna(subset=["lat", "lon"])
     distance = haversine_km(lat, lon, gemeinden["lat"].to_numpy(), gemeinden["lon"].to_numpy())
     return {radius: float(gemeinden["population"][distance <= radius].sum()) for radius in radii}
+
+
+def served_by_core(p: pd.Series, population: pd.Series, region) -> dict[str, float]:
+    """Who the core Kreis serves, from the probabilities ``p`` (origin Kreis → core Kreis) and
+    the population of each Kreis: served (all), core_kreis, surrounding (the region's other
+    Kreise), outside (beyond the region), own_population (of the core Kreis), ratio (served / own)."""
+    r = regions.as_region(region)
+    served = p * population.reindex(p.index)
+    own = float(population[r.core_kreis])
+    return {"served": float(served.sum()), "core_kreis": float(served[r.core_kreis]),
+            "surrounding": float(served[list(r.surrounding_kreise)].sum()),
+            "outside": float(served.drop(list(r.kreise)).sum()), "own_population": own,
+            "ratio": float(served.sum()) / own}

@@ -145,3 +145,19 @@ def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
 def clear_cache() -> None:
     for cached in (peer_groups, _wide, _population, region_values):
         cached.cache_clear()
+
+
+def strongest_area(region) -> str:
+    """The area in which the core ranks highest among the Regiopolen (mean percentile rank over
+    the indicators with a direction, "lower is better" ranks reversed)."""
+    table = profile(regions.as_region(region))
+    table = table[table["direction"] != "neutral"]
+    ranks = table["rank_regiopolen"].where(table["direction"] == "higher", 100 - table["rank_regiopolen"])
+    return str(ranks.groupby(table["area"]).mean().idxmax())
+
+
+def lead_area(region) -> tuple[str, bool]:
+    """(area, published): the lead area published for the region, else the core's strongest area."""
+    r = regions.as_region(region)
+    published = r.lead_area in regions.registry().areas and r.lead_area != regions.UNKNOWN_AREA
+    return (r.lead_area, True) if published else (strongest_area(r), False)

@@ -488,25 +488,25 @@ def _default_alpha_beta() -> tuple[float, float]:
     return float(s["alpha"]), float(s["beta"])
 
 
+def catchment_figures(region) -> pd.DataFrame:
+    """:func:`regiopol.methods.catchment.served_by_core` per Huff measure (index measure)."""
+    r = regions.as_region(region)
+    return pd.DataFrame({m: catchment.served_by_core(huff_probabilities(r, m), _population_2020(), r)
+                         for m in HUFF_MEASURES}).T.rename_axis("measure")
+
+
+SUMMARY_LABELS = {"served": "Versorgte Einwohner", "core_kreis": "davon im Kernkreis",
+                  "surrounding": "davon im Umland der Region", "outside": "davon außerhalb der Region",
+                  "own_population": "Einwohner des Kernkreises", "ratio": "Verhältnis zur eigenen Bevölkerung"}
+
+
 def catchment_summary(region) -> pd.DataFrame:
     """Per Huff measure: population served, of it outside the core Kreis and inside the
     region, and the ratio to the core's own population."""
-    r = regions.as_region(region)
-    population = _population_2020()
-    rows = []
-    for measure in HUFF_MEASURES:
-        p = huff_probabilities(r, measure)
-        served = p * population
-        own = population[r.core_kreis]
-        rows.append({"Merkmal": MEASURES[measure],
-                     "Versorgte Einwohner": served.sum(),
-                     "davon im Kernkreis": served[r.core_kreis],
-                     "davon im Umland der Region": served[list(r.surrounding_kreise)].sum(),
-                     "davon außerhalb der Region": served.drop(list(r.kreise)).sum(),
-                     "Einwohner des Kernkreises": own,
-                     "Verhältnis zur eigenen Bevölkerung": served.sum() / own})
-    table = pd.DataFrame(rows)
-    counts = [c for c in table.columns if c.startswith(("Versorgte", "davon", "Einwohner"))]
+    figures = catchment_figures(region)
+    table = figures.rename(columns=SUMMARY_LABELS).reset_index(drop=True)
+    table.insert(0, "Merkmal", [MEASURES[m] for m in figures.index])
+    counts = [SUMMARY_LABELS[k] for k in SUMMARY_LABELS if k != "ratio"]
     table[counts] = table[counts].apply(_whole)
     return table
 
@@ -585,24 +585,32 @@ def _fca(threshold_km: float) -> pd.DataFrame:
     return demand.join(result)
 
 
-def fca_table(region) -> pd.DataFrame:
-    """Beds per 1,000 inhabitants within reach (2SFCA) per Kreis of the region, the region
-    and Germany, for each threshold (population-weighted over the Gemeinden)."""
+def fca_values(region) -> pd.DataFrame:
+    """Beds per 1,000 inhabitants within reach (2SFCA), population-weighted over the Gemeinden:
+    one row per Kreis of the region, the region and Germany (columns ags, name, role), one
+    column per threshold in km."""
     r = regions.as_region(region)
     names = common.kreis_names()
-    areas = [(a, names[a], "core" if a == r.core_kreis else "surrounding", [a]) for a in r.kreise]
-    areas += [("", f"Region {r.name}", "region", list(r.kreise)), ("", "Deutschland", "germany", None)]
-    out = pd.DataFrame({"AGS": [a for a, *_ in areas], "Gebiet": [n for _, n, *_ in areas],
-                        common.COL_ROLE: [_role(role) for _, _, role, _ in areas]})
+    rows = [(a, names[a], regions.ROLE_CORE if a == r.core_kreis else regions.ROLE_SURROUNDING, [a]) for a in r.kreise]
+    rows += [("", f"Region {r.name}", regions.ROLE_REGION, list(r.kreise)), ("", "Deutschland", regions.ROLE_GERMANY, None)]
+    out = pd.DataFrame({"ags": [a for a, *_ in rows], "name": [n for _, n, *_ in rows],
+                        "role": [role for _, _, role, _ in rows]})
     for threshold in settings()["two_step_fca"]["thresholds_km"]:
         frame = _fca(float(threshold))
         by_kreis = catchment.kreis_accessibility(frame, frame)
         population = frame.groupby("ags")["population"].sum().reindex(by_kreis.index)
-        column = []
-        for *_, members in areas:
-            kreise = by_kreis.index if members is None else members
-            column.append(1000 * np.average(by_kreis[kreise], weights=population[kreise]))
-        out[f"Betten je 1.000 EW ≤ {threshold} km"] = column
+        out[threshold] = [1000 * np.average(by_kreis[by_kreis.index if members is None else members],
+                                            weights=population[by_kreis.index if members is None else members])
+                          for *_, members in rows]
+    return out
+
+
+def fca_table(region) -> pd.DataFrame:
+    """:func:`fca_values` with German columns."""
+    values = fca_values(region)
+    out = pd.DataFrame({"AGS": values["ags"], "Gebiet": values["name"], common.COL_ROLE: values["role"].map(_role)})
+    for threshold in settings()["two_step_fca"]["thresholds_km"]:
+        out[f"Betten je 1.000 EW ≤ {threshold} km"] = values[threshold]
     return out
 
 
@@ -690,7 +698,7 @@ def checklist(region) -> pd.DataFrame:
     long_distance = stations[(stations["gemeinde_ags"] == code) & stations["long_distance"].fillna(False)]
     places = data.load("central_places")
     place = places[places["gemeinde_ags"] == code]
-    served = catchment_summary(r).set_index("Merkmal").loc[MEASURES["beds"], "Versorgte Einwohner"]
+    served = catchment_figures(r).loc["beds", "served"]
 
     def students(u):
         return f"{fmt.number(u['students'])} Studierende" if pd.notna(u["students"]) else \
@@ -743,27 +751,14 @@ def checklist_comparison() -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- lead area
 
-def strongest_area(region) -> str:
-    """The area in which the core ranks highest among the eight Regiopolen (mean percentile
-    rank over the indicators with a direction, "lower is better" ranks reversed)."""
-    r = regions.as_region(region)
-    table = profile.profile(r)
-    table = table[table["direction"] != "neutral"]
-    ranks = table["rank_regiopolen"].where(table["direction"] == "higher", 100 - table["rank_regiopolen"])
-    return str(ranks.groupby(table["area"]).mean().idxmax())
-
-
-def lead_area(region) -> tuple[str, bool]:
-    """(area, published): the published lead area, else the core's strongest area."""
-    r = regions.as_region(region)
-    if r.lead_area in areas():
-        return r.lead_area, True
-    return strongest_area(r), False
+def show_lead(region) -> None:
+    """The lead area in depth (:func:`show_area` with ``deep=True``)."""
+    show_area(region, profile.lead_area(region)[0], deep=True)
 
 
 def lead_intro(region):
     r = regions.as_region(region)
-    area, published = lead_area(r)
+    area, published = profile.lead_area(r)
     heading = area_heading(area)
     if published:
         text = (f"Das Leitthema der Region {r.name} im Modellvorhaben ist **{heading}** "
@@ -782,43 +777,43 @@ def lead_intro(region):
 def lead_catchment_text(region):
     """What the catchment means for the lead area, with the region's own numbers."""
     r = regions.as_region(region)
-    area, _published = lead_area(r)
-    summary = catchment_summary(r).set_index("Merkmal")
-    beds, students = summary.loc[MEASURES["beds"]], summary.loc[MEASURES["students"]]
+    area, _published = profile.lead_area(r)
+    figures = catchment_figures(r)
+    beds, students = figures.loc["beds"], figures.loc["students"]
     core = core_label(r)
     if area == "gesundheit":
-        fca = fca_table(r).set_index(common.COL_ROLE)
-        column = f"Betten je 1.000 EW ≤ {settings()['two_step_fca']['threshold_km']} km"
+        fca = fca_values(r).set_index("role")
+        column = settings()["two_step_fca"]["threshold_km"]
         text = (f"Nach dem Huff-Modell versorgen die Krankenhäuser in {core} rechnerisch "
-                f"**{fmt.number(beds['Versorgte Einwohner'])} Einwohner**, davon "
-                f"{fmt.number(beds['davon außerhalb der Region'])} außerhalb der Region – das "
-                f"{fmt.number(beds['Verhältnis zur eigenen Bevölkerung'], 1)}-fache der eigenen Bevölkerung. "
-                f"Innerhalb der Region erreichen die Einwohner im Mittel {fmt.number(fca.loc[common.ROLE_REGION, column], 1)} "
-                f"Betten je 1.000 Einwohner (Deutschland: {fmt.number(fca.loc['Deutschland', column], 1)}).")
+                f"**{fmt.number(beds['served'])} Einwohner**, davon "
+                f"{fmt.number(beds['outside'])} außerhalb der Region – das "
+                f"{fmt.number(beds['ratio'], 1)}-fache der eigenen Bevölkerung. "
+                f"Innerhalb der Region erreichen die Einwohner im Mittel {fmt.number(fca.loc[regions.ROLE_REGION, column], 1)} "
+                f"Betten je 1.000 Einwohner (Deutschland: {fmt.number(fca.loc[regions.ROLE_GERMANY, column], 1)}).")
     elif area == "bildung":
         text = (f"Die Hochschulen in {core} ziehen rechnerisch Studierende aus einem Einzugsbereich von "
-                f"**{fmt.number(students['Versorgte Einwohner'])} Einwohnern** an "
-                f"({fmt.number(students['Verhältnis zur eigenen Bevölkerung'], 1)}-fache der eigenen Bevölkerung), "
-                f"davon {fmt.number(students['davon außerhalb der Region'])} außerhalb der Region.")
+                f"**{fmt.number(students['served'])} Einwohnern** an "
+                f"({fmt.number(students['ratio'], 1)}-fache der eigenen Bevölkerung), "
+                f"davon {fmt.number(students['outside'])} außerhalb der Region.")
     elif area == "wirtschaft":
         jobs = centrality.job_centrality(r)
         last = jobs[jobs["year"] == jobs["year"].max()].set_index("role")
         text = (f"{core} bietet {fmt.number(last.loc['core', 'jobs_per_1000'])} sozialversicherungspflichtige "
                 f"Arbeitsplätze je 1.000 Einwohner, das {fmt.number(last.loc['core', 'index'], 2)}-fache des "
                 "Bundesdurchschnitts: Der Arbeitsmarkt der Regiopole reicht weit über die eigene Bevölkerung hinaus. "
-                f"Für Krankenhäuser versorgt der Kern rechnerisch {fmt.number(beds['Versorgte Einwohner'])} Einwohner.")
+                f"Für Krankenhäuser versorgt der Kern rechnerisch {fmt.number(beds['served'])} Einwohner.")
     elif area == "mobilitaet":
         within = catchment.population_within(r)
         text = (f"Im Umkreis von 30 km Luftlinie um {r.name} leben {fmt.number(within[30])} Menschen, im Umkreis von "
                 f"60 km {fmt.number(within[60])} – der Raum, für den die Regiopole als Knoten erreichbar sein muss "
                 "(RIN 2008: Oberzentrum in 60 Pkw-Minuten). Die Einzugsbereiche von Krankenhäusern "
-                f"({fmt.number(beds['Versorgte Einwohner'])} Einwohner) und Hochschulen "
-                f"({fmt.number(students['Versorgte Einwohner'])}) beschreiben die Verkehrsströme, die sie auslösen; "
+                f"({fmt.number(beds['served'])} Einwohner) und Hochschulen "
+                f"({fmt.number(students['served'])}) beschreiben die Verkehrsströme, die sie auslösen; "
                 "Fahrzeiten und Pendlerströme sind nicht eingebunden.")
     else:
         text = (f"Für {area_heading(area)} gibt es kein eigenes Einzugsmodell in den amtlichen Daten. Die Einzugsbereiche "
-                f"in {core} für Krankenhäuser ({fmt.number(beds['Versorgte Einwohner'])} Einwohner) und Hochschulen "
-                f"({fmt.number(students['Versorgte Einwohner'])}) zeigen, für wie viele Menschen die Regiopole "
+                f"in {core} für Krankenhäuser ({fmt.number(beds['served'])} Einwohner) und Hochschulen "
+                f"({fmt.number(students['served'])}) zeigen, für wie viele Menschen die Regiopole "
                 "Infrastruktur bereitstellt – die Größenordnung, an der sich auch dieses Thema messen lassen muss.")
     return common.markdown(text)
 
