@@ -422,6 +422,15 @@ def test_library_hash_covers_the_real_source():
     assert real.startswith("sha256:") and real == runner.library_hash(Path(runner.__file__).parent)
 
 
+def test_library_hash_covers_the_index_template(tmp_path):
+    library = tmp_path / "regiopol"
+    shutil.copytree(Path(html_report.TEMPLATES_DIR), library / "report" / "templates")
+    before = runner.library_hash(library)
+    template = library / "report" / "templates" / html_report.INDEX_TEMPLATE
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert runner.library_hash(library) != before
+
+
 def test_kernel_start_failure_classification():
     assert runner.is_kernel_start_failure(RuntimeError("Kernel died before replying to kernel_info"))
     assert runner.is_kernel_start_failure(RuntimeError("Kernel didn't respond in 60 seconds"))
