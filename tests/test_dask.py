@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from pathlib import Path
 
 import pytest
@@ -62,14 +61,20 @@ def test_run_on_a_dask_cluster_isolates_failures(cluster, tmp_path, capsys):
 
 
 def test_a_crashing_task_process_does_not_take_down_the_worker(cluster, tmp_path):
-    notebooks = tmp_path / "nb"
-    notebooks.mkdir()
-    shutil.copy(FIXTURE_NOTEBOOKS / "00_probe.ipynb", notebooks / "00_probe.ipynb")
-    spec = {"key": "trier/00_probe", "notebook": "/nonexistent", "execute": True}  # incomplete spec: KeyError
+    class Truncated(runner.TaskSpec):
+        """A spec whose JSON lacks fields: the task process stops before it can report."""
+
+        def to_json(self):
+            return json.dumps({"region": self.region, "module": self.module})
+
+    spec = Truncated(region="trier", module="00_probe", title="Probe – Trier", notebook=Path("/nonexistent"),
+                     parameters={"region": "trier"}, output_dir=tmp_path / "out", cwd=tmp_path, kernel_name="regiopol",
+                     timeout=10, execute=True, html=False, run_date="d", data_vintage="v")
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
         outcome = client.submit(runner.run_task_in_subprocess, spec, pure=False).result(timeout=60)
-        assert outcome["status"] == "failed"
-        assert "Aufgabenprozess abgebrochen" in outcome["error"] and "KeyError" in outcome["error"]
+        assert outcome.key == "trier/00_probe" and outcome.status == "failed"
+        assert "Aufgabenprozess abgebrochen (Exit-Code 1)" in outcome.error
+        assert "task spec lacks cwd" in outcome.error
         assert len(client.scheduler_info()["workers"]) == 2
 
 

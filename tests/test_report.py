@@ -159,3 +159,16 @@ def test_index_page_lists_status_links_key_figures_and_errors():
     assert "535.016" in page and "+1,2\u00a0%" in page and "4.926 km²" in page and "Gesundheit" in page
     assert "12,3 s" in page
     assert "Lauf vom 26.11.2026 12:00" in page and "Datenstand: Bevölkerung am 31.12.2020" in page
+
+
+def test_index_page_comes_from_the_template_and_escapes_its_values():
+    regions = [{"slug": "trier", "name": "Trier <Region>", "Bevölkerung 2020": None, "Veränderung 2015–2020": None,
+                "Fläche (km²)": None, "Leitthema": None}]
+    modules = [{"name": "00_ueberblick", "title": "Überblick & Lage"}]
+    page = html.render_index(regions=regions, modules=modules, results={}, run_date="d", data_vintage='"v"')
+    assert (html.TEMPLATES_DIR / html.INDEX_TEMPLATE).is_file()
+    assert page.startswith("<!DOCTYPE html>") and "<title>Regiopolen – Berichte</title>" in page
+    assert "Trier &lt;Region&gt;" in page and "Überblick &amp; Lage" in page and "&#34;v&#34;" in page
+    assert "<dd>–</dd>" in page and "– km²" in page and "fehlgeschlagen" not in page
+    assert "None" not in page and "Bericht öffnen" not in page
+

@@ -148,6 +148,60 @@ def test_run_default_regions_are_the_whole_registry(notebooks, tmp_path, engine)
     assert result.exit_code == 0
 
 
+# ------------------------------------------------------------------------ plan and task specs
+
+def _options(notebooks, out, **changes):
+    options = dict(notebooks_dir=notebooks.resolve(), output=out.resolve(), regions=("trier",), modules=(), jobs=1,
+                   force=False, html=False, timeout=30, parameters={}, kernel_name="regiopol", progress=False,
+                   scheduler=None)
+    return runner.RunOptions(**{**options, **changes})
+
+
+def test_plan_lists_pending_specs_then_skips_what_is_current(notebooks, tmp_path, engine):
+    out = tmp_path / "out"
+    plan = runner.plan_run(_options(notebooks, out))
+    assert [t.key for t in plan.tasks] == ["trier/00_probe", "trier/01_zweites"] and plan.skipped == []
+    spec = plan.pending[0]
+    assert spec.key == "trier/00_probe" and spec.execute and spec.parameters == {"region": "trier"}
+    assert spec.notebook_out == out.resolve() / "trier" / "00_probe.ipynb"
+    assert spec.html_out.name == "00_probe.html" and spec.failed_out.name == "00_probe.failed.ipynb"
+    assert plan.hashes[spec.key].library == plan.library_hash
+
+    _run(notebooks, out, regions=["trier"])
+    again = runner.plan_run(_options(notebooks, out))
+    assert [t.key for t in again.skipped] == ["trier/00_probe", "trier/01_zweites"] and again.pending == []
+    export_only = runner.plan_run(_options(notebooks, out, html=True))
+    assert [s.execute for s in export_only.pending] == [False, False]
+    assert len(runner.plan_run(_options(notebooks, out, force=True)).pending) == 2
+
+
+def test_task_spec_and_outcome_round_trip_through_json(notebooks, tmp_path):
+    spec = runner.plan_run(_options(notebooks, tmp_path / "out", parameters={"faktor": 2})).pending[0]
+    assert runner.TaskSpec.from_json(spec.to_json()) == spec
+    outcome = runner.TaskOutcome("trier/00_probe", "ok", 1.5, None, 1, 2048)
+    assert runner.TaskOutcome.from_json(outcome.to_json()) == outcome
+    values = json.loads(spec.to_json())
+    del values["cwd"]
+    with pytest.raises(ConfigError, match="task spec lacks cwd and has unknown fields extra"):
+        runner.TaskSpec.from_json(json.dumps({**values, "extra": 1}))
+
+
+def test_task_main_runs_a_spec_file_and_refuses_an_incomplete_one(notebooks, tmp_path, engine, capsys):
+    spec = runner.plan_run(_options(notebooks, tmp_path / "out")).pending[0]
+    spec_file = tmp_path / "spec.json"
+    spec_file.write_text(spec.to_json(), encoding="utf-8")
+    assert runner._task_main(["--task", str(spec_file)]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    outcome = runner.TaskOutcome.from_json(printed.removeprefix("REGIOPOL-TASK-RESULT "))
+    assert outcome.key == "trier/00_probe" and outcome.status == "ok" and outcome.attempts == 1
+    assert spec.notebook_out.is_file()
+
+    spec_file.write_text('{"region": "trier"}', encoding="utf-8")
+    assert runner._task_main(["--task", str(spec_file)]) == 1
+    assert "Fehler: " in capsys.readouterr().err
+    assert runner._task_main([]) == 2
+
+
 # ------------------------------------------------------------------------ continue on error
 
 def test_failure_is_recorded_and_the_rest_still_runs(notebooks, tmp_path, monkeypatch):
@@ -366,6 +420,15 @@ def test_only_one_retry_and_no_retry_for_cell_errors(notebooks, tmp_path, monkey
 def test_library_hash_covers_the_real_source():
     real = runner.library_hash(Path(runner.__file__).parent)
     assert real.startswith("sha256:") and real == runner.library_hash(Path(runner.__file__).parent)
+
+
+def test_library_hash_covers_the_index_template(tmp_path):
+    library = tmp_path / "regiopol"
+    shutil.copytree(Path(html_report.TEMPLATES_DIR), library / "report" / "templates")
+    before = runner.library_hash(library)
+    template = library / "report" / "templates" / html_report.INDEX_TEMPLATE
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert runner.library_hash(library) != before
 
 
 def test_kernel_start_failure_classification():

@@ -2,7 +2,7 @@
 
 :func:`render_report` turns an executed module notebook into a self-contained German page
 with nbconvert's ``HTMLExporter`` (in-process) and the template ``regiopol`` shipped in
-``regiopol/templates``: no code cells, no prompts, a title "<Modul> – <Region>", a table of
+``templates/regiopol``: no code cells, no prompts, a title "<Modul> – <Region>", a table of
 contents from the Markdown headings and a footer with the run date and the data vintage.
 The page makes no external request: the template drops require.js, MathJax, Mermaid and
 widget scripts, CSS is inlined, images are embedded, and :func:`strip_external` removes any
@@ -11,22 +11,25 @@ widget scripts, CSS is inlined, images are embedded, and :func:`strip_external` 
 Rendering is deterministic apart from the run date: cell ids are renumbered (papermill gives
 the injected parameters cell a random id) and nothing else depends on time or chance.
 
-nbconvert is imported inside the functions, so ``import regiopol.report.html`` stays cheap.
+:func:`render_index` fills the Jinja2 template ``templates/index/index.html.j2`` (autoescaped).
+nbconvert and Jinja2 are imported inside the functions, so ``import regiopol.report.html`` stays cheap.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import re
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from regiopol.core.errors import RegiopolError
 from regiopol.core.files import write_text_atomic
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-TEMPLATE_NAME = "regiopol"
+TEMPLATE_NAME = "regiopol"  # the nbconvert template of the reports
+INDEX_TEMPLATE = "index/index.html.j2"
 MAX_REPORT_BYTES = 2 * 1024 * 1024  # a report page should stay below 2 MB
 
 STATUS_LABELS = {
@@ -166,24 +169,6 @@ def external_references(page: str, *, include_links: bool = False) -> list[str]:
 
 # ----------------------------------------------------------------------------------- index
 
-_INDEX_CSS = """
-body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
-       max-width: 70rem; margin: 0 auto; padding: 1rem; color: #222; line-height: 1.4; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-table { border-collapse: collapse; margin: .5rem 0 1rem; }
-th, td { border: 1px solid #ccc; padding: .3rem .6rem; text-align: left; vertical-align: top; }
-th { background: #f3f3f3; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-.ok { color: #1a6b1a; } .failed { color: #b00020; font-weight: 600; } .skipped { color: #1a6b1a; }
-.pending { color: #777; }
-pre.error { background: #fff3f3; border: 1px solid #f0c0c0; padding: .4rem; white-space: pre-wrap;
-            max-width: 60rem; font-size: .8rem; margin: .3rem 0 0; }
-dl.kennzahlen { display: grid; grid-template-columns: max-content auto; gap: .2rem 1rem; }
-dl.kennzahlen dt { font-weight: 600; } dl.kennzahlen dd { margin: 0; }
-footer { border-top: 1px solid #ccc; margin-top: 2rem; padding-top: .5rem; font-size: .85rem; color: #444; }
-"""
-
-
 def render_index(
     *,
     regions: Iterable[Mapping],
@@ -192,7 +177,8 @@ def render_index(
     run_date: str,
     data_vintage: str,
 ) -> str:
-    """The German index page of a run (self-contained, no scripts).
+    """The German index page of a run (self-contained, no scripts), from the template
+    ``templates/index/index.html.j2``.
 
     ``regions``: one mapping per region with ``slug``, ``name`` and the key figures
     ``Bevölkerung 2020``, ``Veränderung 2015–2020``, ``Fläche (km²)``, ``Leitthema`` (as
@@ -200,100 +186,48 @@ def render_index(
     and ``title``; ``results``: ``(region slug, module name)`` → the entry of ``run.json``
     (``status``, ``seconds``, ``html`` relative path or None, ``error``).
     """
+    modules = list(modules)
+    rows = [{**region, "reports": [_index_report(module, results.get((region["slug"], module["name"]), {}))
+                                   for module in modules]}
+            for region in regions]
+    failed = sum(entry.get("status") == "failed" for entry in results.values())
+    return _index_environment().get_template(INDEX_TEMPLATE).render(
+        regions=rows, modules=modules, failed=failed, run_date=run_date, data_vintage=data_vintage,
+        version=_version())
+
+
+def _index_report(module: Mapping, entry: Mapping) -> dict:
+    """One module of a region on the index page: status, link to the page, duration, error."""
+    status = entry.get("status", "pending")
+    linked = status in ("ok", "skipped") and entry.get("html")
+    return {
+        "title": module["title"], "status": status, "label": STATUS_LABELS.get(status, status),
+        "href": entry["html"] if linked else None, "seconds": entry.get("seconds"),
+        "error": entry.get("error") if status == "failed" else None,
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def _index_environment():
+    import jinja2
+
     from regiopol.core import fmt
 
-    esc = html.escape
-    regions = list(regions)
-    modules = list(modules)
-    out = [
-        "<!DOCTYPE html>",
-        '<html lang="de">',
-        "<head>",
-        '<meta charset="utf-8" />',
-        '<meta name="viewport" content="width=device-width, initial-scale=1.0">',
-        "<title>Regiopolen – Berichte</title>",
-        f'<style type="text/css">{_INDEX_CSS}</style>',
-        "</head>",
-        "<body>",
-        "<h1>Regiopolen und ihre Regionen – Berichte</h1>",
-        f"<p>Lauf vom {esc(run_date)} · Datenstand: {esc(data_vintage)}</p>",
-    ]
-    failed = [(r, m) for (r, m), e in results.items() if e.get("status") == "failed"]
-    if failed:
-        out.append(f'<p class="failed">{len(failed)} Bericht(e) fehlgeschlagen – siehe unten.</p>')
-
-    # matrix region × module
-    out.append("<h2>Übersicht</h2>")
-    out.append("<table><thead><tr><th>Region</th>"
-               + "".join(f"<th>{esc(m['title'])}</th>" for m in modules) + "</tr></thead><tbody>")
-    for region in regions:
-        cells = []
-        for module in modules:
-            entry = results.get((region["slug"], module["name"]), {"status": "pending"})
-            cells.append(f"<td>{_status_cell(entry)}</td>")
-        out.append(f'<tr><th><a href="#region-{esc(region["slug"])}">{esc(region["name"])}</a></th>'
-                   + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
-
-    # one section per region: key figures, modules with status, errors
-    for region in regions:
-        out.append(f'<h2 id="region-{esc(region["slug"])}">{esc(region["name"])}</h2>')
-        figures = [
-            ("Bevölkerung 2020", _fmt(fmt.number, region.get("Bevölkerung 2020"))),
-            ("Veränderung 2015–2020", _fmt(fmt.signed_percent, region.get("Veränderung 2015–2020"))),
-            ("Fläche", _fmt(fmt.number, region.get("Fläche (km²)")) + " km²"),
-            ("Leitthema", str(region.get("Leitthema") or "–")),
-        ]
-        out.append('<dl class="kennzahlen">' + "".join(
-            f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in figures) + "</dl>")
-        out.append("<table><thead><tr><th>Modul</th><th>Status</th><th>Dauer</th><th>Bericht</th></tr>"
-                   "</thead><tbody>")
-        for module in modules:
-            entry = results.get((region["slug"], module["name"]), {"status": "pending"})
-            status = entry.get("status", "pending")
-            seconds = entry.get("seconds")
-            duration = f"{fmt.number(seconds, 1)} s" if isinstance(seconds, (int, float)) else "–"
-            link = _link(entry)
-            error = entry.get("error") if status == "failed" else None
-            error_html = f'<pre class="error">{esc(error)}</pre>' if error else ""
-            out.append(f"<tr><td>{esc(module['title'])}</td>"
-                       f'<td><span class="{esc(status)}">{esc(STATUS_LABELS.get(status, status))}</span>'
-                       f"{error_html}</td>"
-                       f'<td class="num">{esc(duration)}</td><td>{link}</td></tr>')
-        out.append("</tbody></table>")
-
-    out += [
-        f"<footer><p>Erstellt am {esc(run_date)} mit regiopol {esc(_version())} · "
-        f"Datenstand: {esc(data_vintage)}. Quelle der Kennzahlen: Statistisches Bundesamt (Destatis), "
-        "GENESIS 12411-0018 und Gemeindeverzeichnis GV100AD; Datenlizenz Deutschland – Namensnennung – "
-        "Version 2.0.</p></footer>",
-        "</body>",
-        "</html>",
-        "",
-    ]
-    return "\n".join(out)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                                     trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                                     undefined=jinja2.StrictUndefined)
+    environment.filters.update(number=_lenient(fmt.number), signed_percent=_lenient(fmt.signed_percent))
+    return environment
 
 
-def _fmt(function, value) -> str:
-    if value is None:
-        return "–"
-    try:
-        return function(value)
-    except (TypeError, ValueError):
-        return str(value)
+def _lenient(format_value: Callable[..., str]) -> Callable[..., str]:
+    """``format_value`` for a template: "–" for a missing value, the value as it is if it is no number."""
+    def formatted(value, *args) -> str:
+        if value is None:
+            return "–"
+        try:
+            return format_value(value, *args)
+        except (TypeError, ValueError):
+            return str(value)
 
-
-def _link(entry: Mapping) -> str:
-    target = entry.get("html")
-    if entry.get("status") in ("ok", "skipped") and target:
-        return f'<a href="{html.escape(target)}">Bericht öffnen</a>'
-    return "–"
-
-
-def _status_cell(entry: Mapping) -> str:
-    status = entry.get("status", "pending")
-    label = html.escape(STATUS_LABELS.get(status, status))
-    target = entry.get("html")
-    if status in ("ok", "skipped") and target:
-        return f'<a class="{html.escape(status)}" href="{html.escape(target)}">{label}</a>'
-    return f'<span class="{html.escape(status)}">{label}</span>'
+    return formatted

@@ -34,15 +34,18 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from regiopol.core.errors import ConfigError, MissingInputError
+from regiopol.core.errors import ConfigError, MissingInputError, RegiopolError
 from regiopol.core.files import write_atomic, write_text_atomic
 from regiopol.core.outputs import OUTPUTS_ENV, output_root
 from regiopol.core.paths import PROJECT_ROOT, data_dir
+
+if TYPE_CHECKING:
+    from regiopol.regions import Registry
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
 DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
@@ -337,50 +340,142 @@ def _error_excerpt(error: BaseException) -> str:
     return text if len(text) <= ERROR_EXCERPT_CHARS else text[:ERROR_EXCERPT_CHARS - 1] + "…"
 
 
-def _run_task(spec: dict) -> dict:
+# ------------------------------------------------------------------------------ task specs
+
+@dataclass(frozen=True)
+class TaskSpec:
+    """Everything a worker needs to run one task and export its report: picklable for the
+    process pool, JSON (:meth:`to_json`) for the task process on a Dask worker."""
+
+    region: str
+    module: str  # "00_ueberblick"
+    title: str  # "Regionsüberblick – Trier"
+    notebook: Path
+    parameters: Mapping[str, Any]
+    output_dir: Path
+    cwd: Path
+    kernel_name: str
+    timeout: float | None
+    execute: bool  # False: the executed notebook is current, only its HTML page is missing
+    html: bool
+    run_date: str
+    data_vintage: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.region}/{self.module}"
+
+    @property
+    def notebook_out(self) -> Path:
+        return self.output_dir / self.region / f"{self.module}.ipynb"
+
+    @property
+    def html_out(self) -> Path:
+        return self.notebook_out.with_suffix(".html")
+
+    @property
+    def failed_out(self) -> Path:
+        """The executed notebook of a failed run, kept for debugging."""
+        return self.notebook_out.with_suffix(".failed.ipynb")
+
+    def to_json(self) -> str:
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return json.dumps({name: str(v) if isinstance(v, Path) else v for name, v in values.items()},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> TaskSpec:
+        values = json.loads(text)
+        names = {f.name for f in fields(cls)}
+        missing, unknown = sorted(names - values.keys()), sorted(values.keys() - names)
+        if missing or unknown:
+            problems = [f"lacks {', '.join(missing)}"] if missing else []
+            problems += [f"has unknown fields {', '.join(unknown)}"] if unknown else []
+            raise ConfigError("task spec " + " and ".join(problems), field="--task",
+                              fix="write the spec with TaskSpec.to_json() of this regiopol version")
+        paths = {f.name for f in fields(cls) if f.type in (Path, "Path")}
+        return cls(**{name: Path(v) if name in paths else v for name, v in values.items()})
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    """What a worker reports for one task."""
+
+    key: str
+    status: str  # ok | failed
+    seconds: float = 0.0
+    error: str | None = None
+    attempts: int = 0  # kernel starts (a second one after a start failure)
+    html_bytes: int | None = None
+
+    @classmethod
+    def failed(cls, key: str, error: str, seconds: float = 0.0) -> TaskOutcome:
+        return cls(key, "failed", seconds, error)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> TaskOutcome:
+        return cls(**json.loads(text))
+
+
+@contextmanager
+def _output_env(output: Path) -> Iterator[None]:
+    """``REGIOPOL_OUTPUT_DIR`` for the kernels started meanwhile: notebooks save tables and
+    figures under ``<output>/<region>/``."""
+    previous = os.environ.get(OUTPUTS_ENV)
+    os.environ[OUTPUTS_ENV] = str(output)
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(OUTPUTS_ENV, None)
+        else:
+            os.environ[OUTPUTS_ENV] = previous
+
+
+def _run_task(spec: TaskSpec) -> TaskOutcome:
     """Execute one task (in a worker process or inline) and export its HTML; never raises
     except on KeyboardInterrupt/SystemExit."""
     start = time.monotonic()
-    notebook_out = Path(spec["notebook_out"])
-    html_out = Path(spec["html_out"])
-    result: dict[str, Any] = {"key": spec["key"], "status": "ok", "error": None, "attempts": 0, "html_bytes": None}
+    attempts, html_bytes, error = 0, None, None
     try:
-        if spec["execute"]:
-            for attempt in (1, 2):
-                result["attempts"] = attempt
-                try:
-                    _atomic_notebook(
-                        notebook_out,
-                        lambda tmp: execute_notebook(spec["notebook"], tmp, spec["parameters"],
-                                                     kernel_name=spec["kernel_name"], timeout=spec["timeout"],
-                                                     cwd=spec["cwd"]),
-                        notebook_out.with_name(notebook_out.stem + ".failed.ipynb"),
-                    )
-                    break
-                except Exception as err:
-                    if attempt == 1 and is_kernel_start_failure(err):
-                        time.sleep(RETRY_DELAY)
-                        continue
-                    raise
-        if spec["html"]:
-            from regiopol.report import html
+        with _output_env(spec.output_dir):
+            if spec.execute:
+                for attempts in (1, 2):
+                    try:
+                        _atomic_notebook(
+                            spec.notebook_out,
+                            lambda tmp: execute_notebook(spec.notebook, tmp, spec.parameters,
+                                                         kernel_name=spec.kernel_name, timeout=spec.timeout,
+                                                         cwd=spec.cwd),
+                            spec.failed_out,
+                        )
+                        break
+                    except Exception as err:
+                        if attempts == 1 and is_kernel_start_failure(err):
+                            time.sleep(RETRY_DELAY)
+                            continue
+                        raise
+            if spec.html:
+                from regiopol.report import html
 
-            html.export_report(notebook_out, html_out, title=spec["title"], run_date=spec["run_date"],
-                                 data_vintage=spec["data_vintage"])
-            result["html_bytes"] = html_out.stat().st_size
-        elif spec["execute"]:
-            html_out.unlink(missing_ok=True)  # an older page no longer matches the new notebook
+                html.export_report(spec.notebook_out, spec.html_out, title=spec.title, run_date=spec.run_date,
+                                   data_vintage=spec.data_vintage)
+                html_bytes = spec.html_out.stat().st_size
+            elif spec.execute:
+                spec.html_out.unlink(missing_ok=True)  # an older page no longer matches the new notebook
     except Exception as err:  # continue on error: record it, the batch goes on
-        result["status"] = "failed"
-        result["error"] = _error_excerpt(err)
-    result["seconds"] = round(time.monotonic() - start, 2)
-    return result
+        error = _error_excerpt(err)
+    return TaskOutcome(spec.key, "failed" if error else "ok", round(time.monotonic() - start, 2), error,
+                       attempts, html_bytes)
 
 
 _RESULT_MARKER = "REGIOPOL-TASK-RESULT "
 
 
-def run_task_in_subprocess(spec: dict) -> dict:
+def run_task_in_subprocess(spec: TaskSpec) -> TaskOutcome:
     """Run :func:`_run_task` for ``spec`` in a fresh ``python -m regiopol.run.runner --task`` process
     and return its outcome – the function a Dask worker executes (top level, picklable).
 
@@ -393,21 +488,18 @@ def run_task_in_subprocess(spec: dict) -> dict:
     import subprocess
 
     start = time.monotonic()
-    env = dict(os.environ)
-    if spec.get("output_dir"):
-        env[OUTPUTS_ENV] = spec["output_dir"]
     try:
         proc = subprocess.run([sys.executable, "-m", "regiopol.run.runner", "--task", "-"],
-                              input=json.dumps(spec), capture_output=True, text=True, env=env)
+                              input=spec.to_json(), capture_output=True, text=True)
     except OSError as err:
-        proc, failure = None, f"Aufgabenprozess nicht gestartet: {err}"
+        failure = f"Aufgabenprozess nicht gestartet: {err}"
     else:
         for line in reversed(proc.stdout.splitlines()):
             if line.startswith(_RESULT_MARKER):
-                return json.loads(line[len(_RESULT_MARKER):])
+                return TaskOutcome.from_json(line[len(_RESULT_MARKER):])
         tail = "\n".join(_ANSI.sub("", proc.stderr).strip().splitlines()[-8:])
         failure = f"Aufgabenprozess abgebrochen (Exit-Code {proc.returncode})" + (f"\n{tail}" if tail else "")
-    return {**_failed(failure[:ERROR_EXCERPT_CHARS]), "key": spec["key"], "seconds": round(time.monotonic() - start, 2)}
+    return TaskOutcome.failed(spec.key, failure[:ERROR_EXCERPT_CHARS], round(time.monotonic() - start, 2))
 
 
 def _task_main(argv: Sequence[str]) -> int:
@@ -416,11 +508,12 @@ def _task_main(argv: Sequence[str]) -> int:
         print("usage: python -m regiopol.run.runner --task SPEC.json|-", file=sys.stderr)
         return 2
     text = sys.stdin.read() if argv[1] == "-" else Path(argv[1]).read_text(encoding="utf-8")
-    spec = json.loads(text)
-    if spec.get("output_dir"):
-        os.environ[OUTPUTS_ENV] = spec["output_dir"]
-    outcome = _run_task(spec)
-    sys.stdout.write("\n" + _RESULT_MARKER + json.dumps(outcome, ensure_ascii=False) + "\n")
+    try:
+        spec = TaskSpec.from_json(text)
+    except RegiopolError as err:
+        print(f"Fehler: {err}", file=sys.stderr)
+        return 1
+    sys.stdout.write("\n" + _RESULT_MARKER + _run_task(spec).to_json() + "\n")
     sys.stdout.flush()
     return 0
 
@@ -536,6 +629,251 @@ def _output_lock(output: Path):
         yield
 
 
+@dataclass(frozen=True)
+class RunOptions:
+    """The options of :func:`run`, normalised: absolute paths, a number of jobs."""
+
+    notebooks_dir: Path
+    output: Path
+    regions: tuple[str, ...]
+    modules: tuple[str, ...]
+    jobs: int
+    force: bool
+    html: bool
+    timeout: float | None
+    parameters: Mapping[str, Any]
+    kernel_name: str
+    progress: bool
+    scheduler: str | None
+
+    def manifest(self) -> dict:
+        """The ``options`` of run.json."""
+        return {
+            "notebooks_dir": str(self.notebooks_dir), "regions": list(self.regions), "modules": list(self.modules),
+            "jobs": self.jobs, "scheduler": self.scheduler, "force": self.force, "html": self.html,
+            "timeout": self.timeout, "kernel": self.kernel_name, "parameters": dict(self.parameters),
+        }
+
+
+@dataclass(frozen=True)
+class TaskHashes:
+    """The inputs of a task; it is skipped while they equal those of its last successful run."""
+
+    notebook: str
+    library: str
+    data: str
+    parameters: str
+
+    @property
+    def key(self) -> str:
+        return _sha256(json.dumps(asdict(self), sort_keys=True).encode())
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Step 1 of a run: the selected tasks, the ones whose outputs are current (``skipped``) and
+    the specs of the rest (``pending``)."""
+
+    options: RunOptions
+    started: datetime
+    clock: float  # time.monotonic() at the start
+    run_date: str  # German, for the pages
+    registry: Registry
+    modules: list[Module]
+    tasks: list[Task]
+    library_hash: str
+    data_hash: str
+    data_vintage: str
+    hashes: Mapping[str, TaskHashes]  # by task key
+    previous: Mapping[str, Mapping]  # the results of run.json so far, by task key
+    skipped: list[Task]
+    pending: list[TaskSpec]
+
+
+def plan_run(options: RunOptions) -> Plan:
+    """What a run does: every selected task, skipped when its inputs are unchanged since its
+    last successful run and its outputs exist."""
+    from regiopol import regions as region_registry
+
+    started, clock = datetime.now().astimezone(), time.monotonic()
+    run_date = started.strftime("%d.%m.%Y %H:%M")
+    registry = region_registry.load()  # data/regions.toml: the file the notebooks read, part of the data hash
+    modules = discover(options.notebooks_dir)
+    tasks = select_tasks(modules, [(r.slug, r.name) for r in registry], region_filter=options.regions,
+                         module_filter=options.modules, parameters=options.parameters)
+    lib_hash, dat_hash = library_hash(), data_hash()
+    vintage = data_vintage(dat_hash)
+    previous = _load_manifest(options.output / MANIFEST_NAME).get("results", {})
+
+    hashes: dict[str, TaskHashes] = {}
+    skipped: list[Task] = []
+    pending: list[TaskSpec] = []
+    for task in tasks:
+        hashes[task.key] = TaskHashes(notebook=_sha256(task.module.path.read_bytes()), library=lib_hash,
+                                      data=dat_hash, parameters=parameters_hash(task.parameters))
+        spec = TaskSpec(region=task.region, module=task.module.name, title=task.title, notebook=task.module.path,
+                        parameters=dict(task.parameters), output_dir=options.output, cwd=options.notebooks_dir,
+                        kernel_name=options.kernel_name, timeout=options.timeout, execute=True, html=options.html,
+                        run_date=run_date, data_vintage=vintage)
+        old = previous.get(task.key, {})
+        current = (not options.force and old.get("status") == "ok" and old.get("key") == hashes[task.key].key
+                   and spec.notebook_out.is_file())
+        if current and (not options.html or spec.html_out.is_file()):
+            skipped.append(task)
+        else:
+            pending.append(replace(spec, execute=not current))
+    return Plan(options=options, started=started, clock=clock, run_date=run_date, registry=registry,
+                modules=modules, tasks=tasks, library_hash=lib_hash, data_hash=dat_hash, data_vintage=vintage,
+                hashes=hashes, previous=previous, skipped=skipped, pending=pending)
+
+
+def _dispatch(plan: Plan, record: Callable[[TaskSpec, TaskOutcome], None]) -> None:
+    """Step 2 of a run: run every pending spec – in this process, a local process pool or on a
+    Dask cluster – and record each outcome as it finishes, with one progress bar over all tasks."""
+    specs, options = plan.pending, plan.options
+    if not specs:
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
+    if options.scheduler:
+        outcomes = _on_dask(specs, options.scheduler)
+    elif options.jobs == 1 or len(specs) == 1:
+        outcomes = ((spec, _run_task(spec)) for spec in specs)
+    else:
+        outcomes = _in_process_pool(specs, options.jobs)
+    with tqdm(total=len(plan.tasks), initial=len(plan.skipped), desc="regiopol run", unit="Bericht",
+              disable=not options.progress, file=sys.stderr, dynamic_ncols=True) as bar:
+        for spec, outcome in outcomes:
+            record(spec, outcome)
+            bar.set_postfix_str(spec.key, refresh=False)
+            bar.update()
+
+
+def _in_process_pool(specs: list[TaskSpec], jobs: int) -> Iterator[tuple[TaskSpec, TaskOutcome]]:
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(specs)))
+    try:
+        futures = {executor.submit(_run_task, spec): spec for spec in specs}
+        for future in as_completed(futures):
+            spec = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool as err:
+                outcome = TaskOutcome.failed(spec.key, f"Arbeitsprozess abgebrochen: {err}")
+            yield spec, outcome
+    except BaseException:  # also when the consumer stops (Ctrl-C): do not wait for running notebooks
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    executor.shutdown(wait=True)
+
+
+def _on_dask(specs: list[TaskSpec], scheduler: str) -> Iterator[tuple[TaskSpec, TaskOutcome]]:
+    """Submit every spec to the Dask scheduler at ``scheduler``; yield outcomes as they finish."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ConfigError("--scheduler needs Dask distributed", field="--scheduler",
+                          fix="pip install 'dask[distributed]' (and dask-jobqueue for SLURM)") from None
+    try:
+        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s", set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {err}", field="--scheduler",
+                          fix="start the cluster first (dask scheduler / dask-jobqueue) and pass its address") from None
+    futures = {}
+    try:
+        for spec in specs:
+            # pure=False: the same spec again (--force) must run again; key readable in the dashboard
+            future = client.submit(run_task_in_subprocess, spec, pure=False,
+                                   key=f"regiopol-{spec.key}-{os.urandom(4).hex()}")
+            futures[future] = spec
+        for future in as_completed(list(futures), loop=client.loop):
+            spec = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as err:  # worker lost (KilledWorker), cancelled, …
+                outcome = TaskOutcome.failed(spec.key, _error_excerpt(err))
+            yield spec, outcome
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+    finally:
+        client.close()
+
+
+class RunRecord:
+    """Step 3 of a run: the manifest run.json – rewritten after every finished task, so that an
+    interrupted run keeps what is done –, the :class:`RunResult` and, at the end, the index page."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.entries: dict[str, dict] = dict(plan.previous)
+        self.this_run: dict[str, str] = {}
+        self.result = RunResult(output=plan.options.output)
+        self.manifest = {
+            "format": MANIFEST_FORMAT,
+            "run_date": plan.started.isoformat(timespec="seconds"),
+            "data_vintage": plan.data_vintage,
+            "versions": _versions(),
+            "hashes": {"library": plan.library_hash, "data": plan.data_hash},
+            "options": plan.options.manifest(),
+            "modules": [{"name": m.name, "title": m.title, "notebook": str(m.path)} for m in plan.modules],
+            "results": self.entries,
+        }
+        for task in plan.skipped:
+            old = self.entries[task.key]
+            self.this_run[task.key] = "skipped"
+            self.result.results.append(TaskResult(task.region, task.module.name, "skipped",
+                                                  html=old.get("html"), html_bytes=old.get("html_bytes")))
+
+    def task(self, spec: TaskSpec, outcome: TaskOutcome) -> None:
+        """Record one finished task and rewrite run.json."""
+        old = self.entries.get(spec.key, {})
+        ok = outcome.status == "ok"
+        html_rel = f"{spec.key}.html" if spec.html and ok else None
+        hashes = self.plan.hashes[spec.key]
+        entry = {
+            "region": spec.region, "module": spec.module, "title": spec.title,
+            "status": outcome.status, "seconds": outcome.seconds, "error": outcome.error,
+            "attempts": outcome.attempts,
+            "notebook": f"{spec.key}.ipynb" if ok else None,
+            "html": html_rel, "html_bytes": outcome.html_bytes,
+            "parameters": dict(spec.parameters),
+            "hashes": asdict(hashes),
+            "key": hashes.key if ok else None,
+            "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
+        }
+        if not spec.execute and ok:  # export only: keep the timing of the execution
+            entry["seconds"] = old.get("seconds", outcome.seconds)
+            entry["finished"] = old.get("finished", entry["finished"])
+        if outcome.status == "failed" and old.get("status") == "ok":
+            entry["last_ok"] = old.get("last_ok") or old.get("finished")
+        self.entries[spec.key] = entry
+        self.this_run[spec.key] = outcome.status
+        self.result.results.append(TaskResult(spec.region, spec.module, outcome.status, outcome.seconds,
+                                              outcome.error, outcome.attempts, html_rel, outcome.html_bytes))
+        self._write()
+
+    def finish(self) -> RunResult:
+        """The summary in run.json, the index page and the results in the order of the tasks."""
+        plan = self.plan
+        order = {task.key: i for i, task in enumerate(plan.tasks)}
+        self.result.results.sort(key=lambda r: order.get(f"{r.region}/{r.module}", len(order)))
+        self.manifest["summary"] = self.result.counts()
+        self.manifest["this_run"] = self.this_run
+        self._write()
+        self.result.seconds = self.manifest["seconds"]
+        write_index(plan.options.output, registry=plan.registry, modules=plan.modules, entries=self.entries,
+                    this_run=self.this_run, run_date=plan.run_date, data_vintage=plan.data_vintage)
+        return self.result
+
+    def _write(self) -> None:
+        self.manifest["seconds"] = round(time.monotonic() - self.plan.clock, 2)
+        _write_manifest(self.plan.options.output / MANIFEST_NAME, self.manifest)
+
+
 def run(
     *,
     notebooks_dir: str | Path | None = None,
@@ -561,199 +899,22 @@ def run(
     Dask distributed scheduler (``tcp://host:8786``) – the tasks then run on its workers, each
     in its own subprocess (:func:`run_task_in_subprocess`), writing to ``output``, which must be
     a directory shared with the workers; skipping, manifest and index stay here.
+
+    Three steps: :func:`plan_run` (what to run, what is current), :func:`_dispatch` (execute),
+    :class:`RunRecord` (run.json after every task, the index at the end).
     """
-    started = time.monotonic()
-    run_started = datetime.now().astimezone()
-    run_date = run_started.strftime("%d.%m.%Y %H:%M")
-    output = Path(output or output_root()).resolve()
-    notebooks_dir = Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve()
-
-    with _output_lock(output):
-        from regiopol import regions as region_registry
-
-        registry = region_registry.load()  # data/regions.toml: the file the notebooks read, part of the data hash
-        all_modules = discover(notebooks_dir)
-        region_pairs = [(r.slug, r.name) for r in registry]
-        tasks = select_tasks(all_modules, region_pairs, region_filter=regions, module_filter=modules,
-                             parameters=parameters)
-
-        lib_hash, dat_hash = library_hash(), data_hash()
-        vintage = data_vintage(dat_hash)
-        manifest_path = output / MANIFEST_NAME
-        previous = _load_manifest(manifest_path)
-        entries: dict[str, dict] = dict(previous.get("results", {}))
-        jobs = max(1, int(jobs or os.cpu_count() or 1))
-
-        result = RunResult(output=output)
-        this_run: dict[str, str] = {}
-        specs: list[dict] = []
-        for task in tasks:
-            hashes = {
-                "notebook": _sha256(task.module.path.read_bytes()),
-                "library": lib_hash,
-                "data": dat_hash,
-                "parameters": parameters_hash(task.parameters),
-            }
-            key = _sha256(json.dumps(hashes, sort_keys=True).encode())
-            notebook_out = output / task.region / f"{task.module.name}.ipynb"
-            html_out = output / task.region / f"{task.module.name}.html"
-            old = entries.get(task.key, {})
-            current = (not force and old.get("status") == "ok" and old.get("key") == key and notebook_out.is_file())
-            if current and (not html or html_out.is_file()):
-                this_run[task.key] = "skipped"
-                result.results.append(TaskResult(task.region, task.module.name, "skipped", 0.0,
-                                                 html=old.get("html"), html_bytes=old.get("html_bytes")))
-                continue
-            specs.append({
-                "key": task.key, "region": task.region, "module": task.module.name,
-                "notebook": str(task.module.path), "notebook_out": str(notebook_out), "html_out": str(html_out),
-                "parameters": dict(task.parameters), "kernel_name": kernel_name, "timeout": timeout,
-                "cwd": str(notebooks_dir), "execute": not current, "html": html, "title": task.title,
-                "run_date": run_date, "data_vintage": vintage, "output_dir": str(output),
-                "_hashes": hashes, "_key": key,
-            })
-
-        manifest = {
-            "format": MANIFEST_FORMAT,
-            "run_date": run_started.isoformat(timespec="seconds"),
-            "data_vintage": vintage,
-            "versions": _versions(),
-            "hashes": {"library": lib_hash, "data": dat_hash},
-            "options": {
-                "notebooks_dir": str(notebooks_dir), "regions": list(regions or []), "modules": list(modules or []),
-                "jobs": jobs, "scheduler": scheduler, "force": force, "html": html, "timeout": timeout,
-                "kernel": kernel_name,
-                "parameters": dict(parameters or {}),
-            },
-            "modules": [{"name": m.name, "title": m.title, "notebook": str(m.path)} for m in all_modules],
-            "results": entries,
-        }
-
-        def record(spec: dict, outcome: dict) -> None:
-            old = entries.get(spec["key"], {})
-            status = outcome["status"]
-            html_rel = f"{spec['region']}/{spec['module']}.html" if spec["html"] and status == "ok" else None
-            entry = {
-                "region": spec["region"], "module": spec["module"], "title": spec["title"],
-                "status": status, "seconds": outcome["seconds"], "error": outcome["error"],
-                "attempts": outcome["attempts"],
-                "notebook": f"{spec['region']}/{spec['module']}.ipynb" if status == "ok" else None,
-                "html": html_rel, "html_bytes": outcome.get("html_bytes"),
-                "parameters": spec["parameters"],
-                "hashes": spec["_hashes"],
-                "key": spec["_key"] if status == "ok" else None,
-                "finished": datetime.now().astimezone().isoformat(timespec="seconds"),
-            }
-            if not spec["execute"] and status == "ok":  # export only: keep the timing of the execution
-                entry["seconds"] = old.get("seconds", outcome["seconds"])
-                entry["finished"] = old.get("finished", entry["finished"])
-            if status == "failed" and old.get("status") == "ok":
-                entry["last_ok"] = old.get("last_ok") or old.get("finished")
-            entries[spec["key"]] = entry
-            this_run[spec["key"]] = status
-            result.results.append(TaskResult(spec["region"], spec["module"], status, outcome["seconds"],
-                                             outcome["error"], outcome["attempts"], html_rel, outcome.get("html_bytes")))
-            manifest["seconds"] = round(time.monotonic() - started, 2)
-            _write_manifest(manifest_path, manifest)
-
-        previous_env = os.environ.get(OUTPUTS_ENV)
-        os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
-        try:
-            if specs:
-                _dispatch(specs, jobs, record, total=len(tasks), done=len(tasks) - len(specs), progress=progress,
-                          scheduler=scheduler)
-        finally:
-            if previous_env is None:
-                os.environ.pop(OUTPUTS_ENV, None)
-            else:
-                os.environ[OUTPUTS_ENV] = previous_env
-
-        order = {task.key: i for i, task in enumerate(tasks)}
-        result.results.sort(key=lambda r: order.get(f"{r.region}/{r.module}", len(order)))
-        result.seconds = round(time.monotonic() - started, 2)
-        manifest["seconds"] = result.seconds
-        manifest["summary"] = result.counts()
-        manifest["this_run"] = this_run
-        _write_manifest(manifest_path, manifest)
-        write_index(output, registry=registry, modules=all_modules, entries=entries, this_run=this_run,
-                    run_date=run_date, data_vintage=vintage)
-        return result
-
-
-def _dispatch(specs: list[dict], jobs: int, record: Callable[[dict, dict], None], *, total: int, done: int,
-              progress: bool, scheduler: str | None = None) -> None:
-    """Run every spec – in this process, a local process pool or on a Dask cluster – and
-    record each outcome as it finishes, with one progress bar over all tasks."""
-    from tqdm import tqdm
-
-    tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked
-    if scheduler:
-        outcomes = _on_dask(specs, scheduler)
-    elif jobs == 1 or len(specs) == 1:
-        outcomes = ((spec, _run_task(spec)) for spec in specs)
-    else:
-        outcomes = _in_process_pool(specs, jobs)
-    with tqdm(total=total, initial=done, desc="regiopol run", unit="Bericht", disable=not progress,
-              file=sys.stderr, dynamic_ncols=True) as bar:
-        for spec, outcome in outcomes:
-            record(spec, outcome)
-            bar.set_postfix_str(spec["key"], refresh=False)
-            bar.update()
-
-
-def _failed(error: str) -> dict:
-    return {"status": "failed", "error": error, "attempts": 0, "seconds": 0.0, "html_bytes": None}
-
-
-def _in_process_pool(specs: list[dict], jobs: int) -> Iterator[tuple[dict, dict]]:
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    executor = ProcessPoolExecutor(max_workers=min(jobs, len(specs)))
-    try:
-        futures = {executor.submit(_run_task, spec): spec for spec in specs}
-        for future in as_completed(futures):
-            try:
-                outcome = future.result()
-            except BrokenProcessPool as err:
-                outcome = _failed(f"Arbeitsprozess abgebrochen: {err}")
-            yield futures[future], outcome
-    except BaseException:  # also when the consumer stops (Ctrl-C): do not wait for running notebooks
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    executor.shutdown(wait=True)
-
-
-def _on_dask(specs: list[dict], scheduler: str) -> Iterator[tuple[dict, dict]]:
-    """Submit every spec to the Dask scheduler at ``scheduler``; yield outcomes as they finish."""
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise ConfigError("--scheduler needs Dask distributed", field="--scheduler",
-                          fix="pip install 'dask[distributed]' (and dask-jobqueue for SLURM)") from None
-    try:
-        client = Client(scheduler, timeout=f"{SCHEDULER_TIMEOUT}s", set_as_default=False)
-    except (OSError, TimeoutError) as err:
-        raise ConfigError(f"cannot reach the Dask scheduler at {scheduler}: {err}", field="--scheduler",
-                          fix="start the cluster first (dask scheduler / dask-jobqueue) and pass its address") from None
-    futures = {}
-    try:
-        for spec in specs:
-            # pure=False: the same spec again (--force) must run again; key readable in the dashboard
-            future = client.submit(run_task_in_subprocess, spec, pure=False,
-                                   key=f"regiopol-{spec['key']}-{os.urandom(4).hex()}")
-            futures[future] = spec
-        for future in as_completed(list(futures), loop=client.loop):
-            try:
-                outcome = future.result()
-            except Exception as err:  # worker lost (KilledWorker), cancelled, …
-                outcome = _failed(_error_excerpt(err))
-            yield futures[future], outcome
-    except BaseException:
-        client.cancel(list(futures))
-        raise
-    finally:
-        client.close()
+    options = RunOptions(
+        notebooks_dir=Path(notebooks_dir or DEFAULT_NOTEBOOKS_DIR).resolve(),
+        output=Path(output or output_root()).resolve(),
+        regions=tuple(regions or ()), modules=tuple(modules or ()),
+        jobs=max(1, int(jobs or os.cpu_count() or 1)), force=force, html=html, timeout=timeout,
+        parameters=dict(parameters or {}), kernel_name=kernel_name, progress=progress, scheduler=scheduler,
+    )
+    with _output_lock(options.output):
+        plan = plan_run(options)
+        record = RunRecord(plan)
+        _dispatch(plan, record.task)
+        return record.finish()
 
 
 def write_index(output: Path, *, registry, modules: Sequence[Module], entries: Mapping[str, Mapping],
