@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from regiopol import data
+from regiopol.data import frames
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -74,9 +75,7 @@ class Region:
 
     def population(self, by_kreis: bool = False) -> pd.Series | pd.DataFrame:
         """Harmonised population per year (31.12.) 1990–2020; ``by_kreis`` gives one column per Kreis."""
-        series = data.load("population_series")
-        series = series[series["ags"].isin(self.kreise)]
-        table = series.pivot(index="year", columns="ags", values="population")[list(self.kreise)]
+        table = frames.population_wide().loc[list(self.kreise)].T.astype("Int64").rename_axis("year").rename_axis("ags", axis=1)
         return table if by_kreis else table.sum(axis=1).rename(self.name)
 
     def core_population(self) -> pd.Series:

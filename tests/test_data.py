@@ -182,3 +182,12 @@ def test_reader_warnings_reach_the_provenance():
 def test_unknown_table():
     with pytest.raises(MissingInputError, match="unknown table 'bevoelkerung'"):
         data.load("bevoelkerung")
+
+
+def test_population_wide_is_the_series_as_a_kreis_by_year_table():
+    from regiopol.data import frames
+
+    wide = frames.population_wide()
+    assert wide.shape[0] == 400 and wide.loc["05711", 2020] == 333_509  # Bielefeld, 12411-0018
+    wide.loc["05711", 2020] = 0
+    assert frames.population_wide().loc["05711", 2020] == 333_509  # callers get a copy

@@ -24,6 +24,7 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core.errors import ConfigError
+from regiopol.data import frames
 from regiopol.regions import ROLE_CORE, ROLE_GERMANY, ROLE_KREIS, ROLE_REGION, ROLE_SURROUNDING
 
 MEASURES = ("beds", "doctors", "students", "jobs")
@@ -61,11 +62,9 @@ def _check(field: str, value, allowed, problem: str = "no data for year {!r}") -
         raise ConfigError(problem.format(value), field=field, fix=f"use one of: {', '.join(map(str, allowed))}")
 
 
-@lru_cache(maxsize=1)
 def _population() -> pd.DataFrame:
     """Population 31.12. per Kreis (rows) and year (columns), float."""
-    series = data.load("population_series")
-    return series.pivot(index="ags", columns="year", values="population").astype("float64")
+    return frames.population_wide()
 
 
 @lru_cache(maxsize=1)

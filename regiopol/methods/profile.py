@@ -17,6 +17,7 @@ import pandas as pd
 
 from regiopol import data, regions
 
+from regiopol.data import frames
 from regiopol.methods import indicators
 
 CITY_KINDS = ("Kreisfreie Stadt", "Stadtkreis")
@@ -53,11 +54,9 @@ def _wide() -> pd.DataFrame:
     return indicators.values().pivot_table(index=["indicator", "year"], columns="ags", values="value")
 
 
-@lru_cache(maxsize=1)
 def _population() -> pd.DataFrame:
     """Population weights year × ags; years after the series end use its last year."""
-    series = data.load("population_series").pivot(index="year", columns="ags", values="population")
-    return series.astype("float64")
+    return frames.population_wide().T
 
 
 def _weights(year: int) -> pd.Series:

@@ -19,6 +19,7 @@ from regiopol import data, regions
 
 from regiopol.core import fmt
 
+from regiopol.data import frames
 from regiopol.report import common, style
 from regiopol.report.common import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citation
 from regiopol.core.errors import ConfigError
@@ -68,8 +69,7 @@ def _age_shares(kreise) -> tuple[float, float]:
 
 
 def _series_pivot() -> pd.DataFrame:
-    series = data.load("population_series")
-    return series.pivot(index="ags", columns="year", values="population").astype("float64")
+    return frames.population_wide()
 
 
 def key_facts(region) -> pd.DataFrame:
