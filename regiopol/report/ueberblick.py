@@ -216,36 +216,44 @@ def _change(r: regions.Region, start: int, end: int) -> float:
 
 # --------------------------------------------------------------------------- age structure
 
-def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
-    """Shares (% of the whole population, both sexes) per sex and official age group, for the
-    region and Germany, plus the same per year of age (share ÷ group width; the open group
-    "75 Jahre und mehr" counted as 15 years)."""
+def _group_shares(region, year: int) -> pd.DataFrame:
+    """Per official age group (rows, in order): age_group, age_from, age_to, width (the open
+    group counted as 15 years) and the shares (% of all, both sexes) men/women of the region and
+    of Germany (columns m_region, w_region, m_germany, w_germany)."""
     r = regions.as_region(region)
     ages = data.load("population_by_age")
     ages = ages[ages["year"] == year]
     groups = (ages[["age_group", "age_from", "age_to"]].drop_duplicates()
               .sort_values("age_from").reset_index(drop=True))
-    width = (groups["age_to"].astype("float64").fillna(groups["age_from"] + OPEN_GROUP_WIDTH)
-             - groups["age_from"]).to_numpy()
+    groups["width"] = groups["age_to"].astype("float64").fillna(groups["age_from"] + OPEN_GROUP_WIDTH) - groups["age_from"]
 
     def shares(frame):
         pivot = frame.pivot_table(index="age_from", columns="sex", values="population", aggfunc="sum")
         pivot = pivot.reindex(groups["age_from"])
         return 100 * pivot / pivot.to_numpy().sum()
 
-    reg = shares(ages[ages["ags"].isin(list(r.kreise))])
-    ger = shares(ages)
-    table = pd.DataFrame({
-        "Altersgruppe": groups["age_group"].to_numpy(),
-        "von": groups["age_from"].to_numpy(),
-        "bis unter": groups["age_to"].to_numpy(),
-        "Männer Region (%)": reg["m"].to_numpy(),
-        "Frauen Region (%)": reg["w"].to_numpy(),
-        "Männer Deutschland (%)": ger["m"].to_numpy(),
-        "Frauen Deutschland (%)": ger["w"].to_numpy(),
-    })
-    for who in ("Männer Region", "Frauen Region", "Männer Deutschland", "Frauen Deutschland"):
-        table[f"{who} (% je Altersjahr)"] = table[f"{who} (%)"] / width
+    for where, frame in (("region", ages[ages["ags"].isin(list(r.kreise))]), ("germany", ages)):
+        part = shares(frame)
+        for sex in ("m", "w"):
+            groups[f"{sex}_{where}"] = part[sex].to_numpy()
+    return groups
+
+
+SHARE_LABELS = {"m_region": "Männer Region", "w_region": "Frauen Region", "m_germany": "Männer Deutschland",
+                "w_germany": "Frauen Deutschland"}
+
+
+def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
+    """Shares (% of the whole population, both sexes) per sex and official age group, for the
+    region and Germany, plus the same per year of age (share ÷ group width; the open group
+    "75 Jahre und mehr" counted as 15 years)."""
+    shares = _group_shares(region, year)
+    table = pd.DataFrame({"Altersgruppe": shares["age_group"].to_numpy(), "von": shares["age_from"].to_numpy(),
+                          "bis unter": shares["age_to"].to_numpy()})
+    for key, label in SHARE_LABELS.items():
+        table[f"{label} (%)"] = shares[key].to_numpy()
+    for key, label in SHARE_LABELS.items():
+        table[f"{label} (% je Altersjahr)"] = (shares[key] / shares["width"]).to_numpy()
     return table
 
 
@@ -253,20 +261,20 @@ def plot_age_pyramid(region, year: int = AGE_YEAR):
     """Population pyramid of the region (bars) against Germany (outline), per year of age:
     each bar spans its age group, its length is the group's share divided by its width."""
     r = regions.as_region(region)
-    table = age_structure(r, year)
-    bottom = table["von"].to_numpy(dtype=float)
-    top = table["bis unter"].astype("float64").fillna(table["von"] + OPEN_GROUP_WIDTH).to_numpy()
-    height = top - bottom
+    shares = _group_shares(r, year)
+    bottom = shares["age_from"].to_numpy(dtype=float)
+    height = shares["width"].to_numpy()
+    top = bottom + height
+    per_year = {key: (shares[key] / shares["width"]).to_numpy() for key in SHARE_LABELS}
     fig = style.figure((7.0, 5.2))
     ax = fig.subplots()
-    men = table["Männer Region (% je Altersjahr)"].to_numpy()
-    women = table["Frauen Region (% je Altersjahr)"].to_numpy()
+    men, women = per_year["m_region"], per_year["w_region"]
     ax.barh(bottom, -men, height=height, align="edge", color=style.MEN, edgecolor="white", lw=0.5,
             label=f"Männer, Region {r.name}")
     ax.barh(bottom, women, height=height, align="edge", color=style.WOMEN, edgecolor="white", lw=0.5,
             label=f"Frauen, Region {r.name}")
-    for column, sign in (("Männer Deutschland (% je Altersjahr)", -1), ("Frauen Deutschland (% je Altersjahr)", 1)):
-        values = sign * table[column].to_numpy()
+    for key, sign in (("m_germany", -1), ("w_germany", 1)):
+        values = sign * per_year[key]
         xs = np.repeat(values, 2)
         ys = np.column_stack([bottom, top]).ravel()
         ax.plot(xs, ys, color="#111111", lw=1.1, label=GERMANY if sign > 0 else None)

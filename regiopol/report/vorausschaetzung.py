@@ -209,11 +209,15 @@ def plot_fan(region):
 
 # --------------------------------------------------------------------------- age groups, pyramid
 
-def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
-    r = regions.as_region(region)
-    frame = projection.aggregate(run(variant), r.kreise).frame()
+def _age_groups(region, variant: str = "medium") -> pd.DataFrame:
+    """Population of the region per functional age group (index) and year (base and horizons)."""
+    frame = projection.aggregate(run(variant), regions.as_region(region).kreise).frame()
     groups = projection.functional_groups(frame[frame["year"].isin((BASE, *HORIZONS))])
-    wide = groups.groupby(["age_group", "year"], observed=True)["population"].sum().unstack("year")
+    return groups.groupby(["age_group", "year"], observed=True)["population"].sum().unstack("year")
+
+
+def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
+    wide = _age_groups(region, variant)
     out = pd.DataFrame({"Altersgruppe": [str(g) for g in wide.index]})
     for year in (BASE, *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
@@ -242,16 +246,16 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
 
 
 def plot_age_groups(region):
-    table = age_group_table(region)
+    wide = _age_groups(region)
     r = regions.as_region(region)
     fig = style.figure((8.0, 4.2))
     ax = fig.subplots()
-    y = np.arange(len(table))
+    y = np.arange(len(wide))
     for offset, year, colour in ((-0.2, 2035, style.REGION), (0.2, HORIZONS[-1], style.CORE)):
-        ax.barh(y + offset, table[f"Veränderung {BASE}–{year} (%)"], height=0.38, color=colour, label=f"{BASE}–{year}")
+        ax.barh(y + offset, 100 * (wide[year] / wide[BASE] - 1), height=0.38, color=colour, label=f"{BASE}–{year}")
     ax.axvline(0, color="#555555", lw=0.8)
     ax.set_yticks(y)
-    ax.set_yticklabels([f"{g} Jahre" for g in table["Altersgruppe"]])
+    ax.set_yticklabels([f"{g} Jahre" for g in wide.index])
     ax.invert_yaxis()
     ax.set_xlabel("Veränderung gegenüber 2020 (%)")
     style.german_axis(ax, "x", 0)

@@ -123,14 +123,14 @@ def coverage() -> pd.DataFrame:
     """Per infrastructure area: how many indicators, from which sources, which years."""
     listed = indicators.load()
     values = indicators.values()
-    areas = regions.registry().areas
+    labels = regions.registry().areas
     rows = []
     for area in areas():
         chosen = listed[listed["area"] == area]
         years = values.loc[values["indicator"].isin(chosen["code"]), "year"]
         sources = {"inkar": "INKAR 2024", "regionalstatistik": "Regionalstatistik",
                    "db_stationsdaten": "DB-Stationsdaten 2016"}
-        rows.append({"Bereich": areas[area], "Indikatoren": len(chosen),
+        rows.append({"Bereich": labels[area], "Indikatoren": len(chosen),
                      "Quellen": ", ".join(dict.fromkeys(sources[s] for s in chosen["source"])) or "–",
                      "Jahre": f"{years.min()}–{years.max()}" if len(years) else "–",
                      "Fehlende amtliche Daten": MISSING_DATA.get(area, "")})
@@ -138,8 +138,8 @@ def coverage() -> pd.DataFrame:
 
 
 def coverage_text():
-    table = coverage()
-    empty = table.loc[table["Indikatoren"] == 0, "Bereich"].tolist()
+    listed = indicators.load()
+    empty = [area_heading(a) for a in areas() if not (listed["area"] == a).any()]
     text = ("Die Indikatoren und ihre Quellen stehen in `data/indicators.toml` (Kürzel, Einheit, Richtung, Quelle); "
             "weitere INKAR-Indikatoren lassen sich dort ohne Programmierung ergänzen.")
     if empty:
