@@ -337,9 +337,9 @@ def test_variant_with_an_unknown_level(tmp_path):
 
 def test_assumptions_for_reports():
     table = projection.assumptions("fertility_low")
-    assert list(table.columns) == ["Komponente", "Annahme", "Quelle", "Datengrundlage"]
-    assert list(table["Komponente"]) == ["Geburten", "Lebenserwartung", "Wanderungen"]
-    assert "1,35" in table.loc[0, "Annahme"] and "12612-0009" in table.loc[0, "Quelle"]
+    assert list(table.columns) == ["component", "label", "source", "basis"]
+    assert list(table["component"]) == ["fertility", "life_expectancy", "migration"]
+    assert "1,35" in table.loc[0, "label"] and "12612-0009" in table.loc[0, "source"]
     labels = projection.variants()
     assert list(labels)[0] == "medium" and labels["medium"].startswith("Hauptvariante")
 

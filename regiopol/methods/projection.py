@@ -989,11 +989,10 @@ def life_expectancy(variant: str = "medium", year: int = END, config: str | Path
 # --------------------------------------------------------------------------- assumptions for reports
 
 def assumptions(variant: str = "medium", config: str | Path | Config | None = None) -> pd.DataFrame:
-    """The assumptions of a variant in German: Komponente, Annahme, Quelle, Datengrundlage."""
+    """The assumptions of a variant: component, label (the German text of ``data/projection.toml``),
+    source, basis (the data the component rests on)."""
     config = _config(config)
     chosen = config.variant(variant)
-    names = {"fertility": "Geburten", "life_expectancy": "Lebenserwartung", "migration": "Wanderungen"}
-    data_sources = dict(config.sources)
-    return pd.DataFrame([{"Komponente": names[c], "Annahme": getattr(chosen, c).label,
-                          "Quelle": getattr(chosen, c).source, "Datengrundlage": data_sources[c]}
-                         for c in COMPONENTS])
+    basis = dict(config.sources)
+    return pd.DataFrame([{"component": c, "label": getattr(chosen, c).label, "source": getattr(chosen, c).source,
+                          "basis": basis[c]} for c in COMPONENTS])

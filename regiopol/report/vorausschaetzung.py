@@ -121,17 +121,21 @@ def intro(region):
     return common.markdown("\n".join(lines))
 
 
+COMPONENT_LABELS = {"fertility": "Geburten", "life_expectancy": "Lebenserwartung", "migration": "Wanderungen"}
+
+
 def variants_table() -> pd.DataFrame:
-    names = projection.variants()
     rows = []
-    for name, label in names.items():
-        assumptions = projection.assumptions(name).set_index("Komponente")["Annahme"]
-        rows.append({"Variante": label, **{k: v for k, v in assumptions.items()}})
+    for name, label in projection.variants().items():
+        chosen = projection.assumptions(name).set_index("component")["label"]
+        rows.append({"Variante": label, **{COMPONENT_LABELS[c]: text for c, text in chosen.items()}})
     return pd.DataFrame(rows)
 
 
 def assumptions() -> pd.DataFrame:
-    return projection.assumptions("medium")
+    table = projection.assumptions("medium")
+    return pd.DataFrame({"Komponente": table["component"].map(COMPONENT_LABELS), "Annahme": table["label"],
+                         "Quelle": table["source"], "Datengrundlage": table["basis"]})
 
 
 # --------------------------------------------------------------------------- horizons
