@@ -1,0 +1,275 @@
+"""One declarative schema for every ``data/*.toml``: :func:`load` reads a file, checks it
+against nested :class:`Field` / :class:`Table` / :class:`Array` / :class:`Either` specs and
+raises one :class:`ConfigError` naming the file, the table path (``region.kreise[1]``,
+``two_step_fca.threshold_km``) and the fix.
+
+>>> SCHEMA = Table({"huff": Table({"beta": Field(float, min=0), "source": SOURCE})})
+>>> load(path, SCHEMA, what="module-1 settings")["huff"]["beta"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Collection, Union
+
+from regiopol.core.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+VERIFICATION = ("official", "derived", "example", "UNVERIFIED")
+_MISSING = object()
+_WHAT = {str: "a text in quotes", int: "a whole number", float: "a finite number", bool: "true or false",
+         dt.date: "a date"}
+_EXAMPLE = {str: '"…"', int: "2020", float: "1.0", bool: "true (without quotes)",
+            dt.date: "2026-11-26 (unquoted, YYYY-MM-DD)"}
+
+# A rule gets the checked table and the whole raw file; it returns None or
+# (key relative to the table, problem, fix).
+Rule = Callable[[dict, dict], Union[tuple[str, str, str], None]]
+
+
+@dataclass(frozen=True)
+class Field:
+    """A value: ``type`` is str, int, float (int or float, finite), bool or datetime.date.
+    ``choices`` may be a callable of the raw file (choices from another table)."""
+
+    type: type = str
+    required: bool = True
+    default: Any = _MISSING
+    min: float | None = None
+    max: float | None = None
+    above: float | None = None                   # exclusive lower bound
+    choices: Collection | Callable[[dict], Collection] | None = None
+    pattern: str | None = None
+    what: str | None = None                      # "a 5-digit Kreis code", "infrastructure area"
+    unit: str = ""
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A TOML table: declared ``fields``, ``extra`` spec for any other key (per-key tables such
+    as ``[variant.NAME]``; None: other keys are errors), ``cases`` = (field, {value: Table})
+    for fields that depend on a discriminator, and cross-field ``rules``. In :class:`Either`,
+    ``when`` names a key that must be present for this table to be chosen."""
+
+    fields: dict[str, Any]
+    extra: Any = None
+    cases: tuple[str, dict[str, Table]] | None = None
+    rules: tuple[Rule, ...] = ()
+    required: bool = True
+    when: str | None = None
+
+
+@dataclass(frozen=True)
+class Array:
+    """A list of ``item``; arrays of tables are ``[[name]]`` blocks named in messages by their
+    ``label`` field (else ``name #n``), ``unique`` names a field no two blocks may share."""
+
+    item: Any
+    length: int | None = None
+    required: bool = True
+    unique: str | None = None
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Either:
+    """One of several specs, chosen by the value's kind (number, text, table, list)."""
+
+    options: tuple
+    required: bool = True
+    fix: str | None = None
+
+    def __init__(self, *options, required: bool = True, fix: str | None = None):
+        object.__setattr__(self, "options", options)
+        object.__setattr__(self, "required", required)
+        object.__setattr__(self, "fix", fix)
+
+
+SOURCE = Field(str, what="a source text")
+VERIFICATION_FIELD = Field(str, choices=VERIFICATION)
+
+
+class _Invalid(Exception):
+    def __init__(self, path: str, problem: str, fix: str):
+        super().__init__(problem)
+        self.path, self.problem, self.fix = path, problem, fix
+
+
+def load(path: str | Path, schema: Table, *, what: str = "configuration file") -> dict:
+    """Read the TOML file ``path`` and check it against ``schema``: plain dicts and lists, defaults filled in."""
+    path = Path(path)
+    raw = read(path, what=what)
+    try:
+        return _check(schema, raw, "", raw)
+    except _Invalid as err:
+        raise ConfigError(err.problem, file=path, field=err.path or None, fix=err.fix) from None
+
+
+def read(path: Path, *, what: str) -> dict:
+    """Parse a TOML file; every failure is a ConfigError naming the file (and the line)."""
+    restore = f"restore data/{path.name} from git or pass the right path"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{what} does not exist", file=path, fix=restore) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
+    except OSError as err:
+        raise ConfigError(f"{what} cannot be read ({err.strerror})", file=path,
+                          fix="pass the path of the TOML file itself") from None
+    except tomllib.TOMLDecodeError as err:
+        line = re.search(r"line (\d+)", str(err))
+        raise ConfigError(f"not valid TOML: {err}", file=path, line=int(line[1]) if line else None,
+                          fix="check quotes, brackets and commas at the line given") from None
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path and key else path or key
+
+
+def _kind(value) -> type:
+    if isinstance(value, bool):
+        return bool
+    if isinstance(value, (int, float)):
+        return float
+    if isinstance(value, dt.datetime):
+        return dt.datetime
+    return dict if isinstance(value, dict) else list if isinstance(value, list) else type(value)
+
+
+def _matches(spec, value) -> bool:
+    if isinstance(spec, Table):
+        return isinstance(value, dict) and (spec.when is None or spec.when in value)
+    if isinstance(spec, Array):
+        return isinstance(value, list)
+    if spec.type is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return _kind(value) is spec.type
+
+
+def _describe(spec) -> str:
+    if isinstance(spec, Table):
+        return "a table { … }"
+    if isinstance(spec, Array):
+        return "a list [ … ]"
+    if isinstance(spec, Either):
+        return ", ".join(_describe(o) for o in spec.options[:-1]) + " or " + _describe(spec.options[-1])
+    if spec.choices is not None and not callable(spec.choices):
+        return " or ".join(f'"{c}"' for c in spec.choices)
+    return spec.what or _WHAT[spec.type]
+
+
+def _hint(spec, key: str) -> str:
+    if isinstance(spec, Array) and isinstance(spec.item, Table):
+        return f"write each entry as a [[{key}]] block (double brackets)"
+    if getattr(spec, "fix", None):
+        return spec.fix
+    if isinstance(spec, Table):
+        return f"add the table [{key}] (see the file header)"
+    if isinstance(spec, Field) and spec.type in _EXAMPLE:
+        return f"write {key} = {_EXAMPLE[spec.type]}"
+    return f"write {key} as {_describe(spec)} (see the file header)"
+
+
+def _bounds(spec: Field) -> str:
+    low = (f"at least {spec.min}" if spec.min is not None else
+           f"greater than {spec.above}" if spec.above is not None else "")
+    high = f"at most {spec.max}" if spec.max is not None else ""
+    return " and ".join(p for p in (low, high) if p) + (f" ({spec.unit})" if spec.unit else "")
+
+
+def _check(spec, value, path: str, root: dict):
+    key = path.rsplit(".", 1)[-1]
+    if isinstance(spec, Either):
+        chosen = next((o for o in spec.options if _matches(o, value)), None)
+        if chosen is None:
+            raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, key))
+        return _check(chosen, value, path, root)
+    if isinstance(spec, Table):
+        if not isinstance(value, dict):
+            raise _Invalid(path, f"{key} {value!r} is not a table", _hint(spec, key))
+        return _table(spec, value, path, root)
+    if isinstance(spec, Array):
+        return _array(spec, value, path, key, root)
+    if not _matches(spec, value) or (spec.type is float and not math.isfinite(value)):
+        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, key))
+    if isinstance(value, str):
+        value = value.strip()
+        if spec.pattern and not re.fullmatch(spec.pattern, value):
+            raise _Invalid(path, f"{key} {value!r} is not {spec.what}", _hint(spec, key))
+    if spec.type in (int, float) and not ((spec.min is None or value >= spec.min)
+                                          and (spec.above is None or value > spec.above)
+                                          and (spec.max is None or value <= spec.max)):
+        raise _Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
+                       spec.fix or f"write {key} as a number {_bounds(spec)}")
+    choices = spec.choices(root) if callable(spec.choices) else spec.choices
+    if choices is not None and value not in choices:
+        raise _Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
+    return value
+
+
+def _empty(value) -> bool:
+    return value is _MISSING or value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+
+
+def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
+    fields = dict(spec.fields)
+    rules = spec.rules
+    out: dict = {}
+    if spec.cases is not None:
+        name, cases = spec.cases
+        out[name] = _check(fields.pop(name), value.get(name), _join(path, name), root)
+        fields.update(cases[out[name]].fields)
+        rules = rules + cases[out[name]].rules
+    for name, sub in fields.items():
+        given = value.get(name, _MISSING)
+        if not _empty(given) or (given is not _MISSING and not sub.required):
+            out[name] = _check(sub, given, _join(path, name), root)
+        elif sub.required:
+            raise _Invalid(_join(path, name), f"required field '{name}' is missing or empty", _hint(sub, name))
+        elif getattr(sub, "default", _MISSING) is not _MISSING:
+            out[name] = sub.default
+    for name in value:
+        if name in out or name in fields:
+            continue
+        if spec.extra is None:
+            raise _Invalid(_join(path, name), f"unknown field '{name}'",
+                           f"check the spelling; fields here: {', '.join(fields)}")
+        out[name] = _check(spec.extra, value[name], _join(path, name), root)
+    for rule in rules:
+        broken = rule(out, root)
+        if broken:
+            raise _Invalid(_join(path, broken[0]), broken[1], broken[2])
+    return out
+
+
+def _array(spec: Array, value, path: str, key: str, root: dict) -> list:
+    blocks = isinstance(spec.item, Table)
+    if not isinstance(value, list) or (blocks and not all(isinstance(v, dict) for v in value)):
+        problem = f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list"
+        raise _Invalid(path, problem, _hint(spec, key))
+    if spec.length is not None and len(value) != spec.length:
+        raise _Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, key))
+    out, seen = [], set()
+    for i, item in enumerate(value):
+        label = item.get(spec.label) if blocks and spec.label else None
+        name = label.strip() if isinstance(label, str) and label.strip() else f"{key} #{i + 1}"
+        where = _join(path.rpartition(".")[0], name) if blocks else f"{path}[{i}]"
+        out.append(_check(spec.item, item, where, root))
+        if spec.unique:
+            if out[-1][spec.unique] in seen:
+                raise _Invalid(_join(where, spec.unique), f"duplicate {spec.unique}: "
+                               f"{out[-1][spec.unique]!r} is listed twice",
+                               f"give every [[{key}]] block its own {spec.unique}")
+            seen.add(out[-1][spec.unique])
+    return out
