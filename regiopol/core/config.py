@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Collection, Union
 
@@ -79,6 +79,7 @@ class Array:
     required: bool = True
     unique: str | None = None
     label: str | None = None
+    fix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,10 @@ class Either:
     required: bool = True
     fix: str | None = None
 
-    def __init__(self, *options, required: bool = True, fix: str | None = None):
-        object.__setattr__(self, "options", options)
-        object.__setattr__(self, "required", required)
-        object.__setattr__(self, "fix", fix)
+
+def optional(spec, **changes):
+    """``spec`` as an optional field (``default=…`` fills it in when it is left out)."""
+    return replace(spec, required=False, **changes)
 
 
 SOURCE = Field(str, what="a source text")
@@ -137,24 +138,16 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path and key else path or key
 
 
-def _kind(value) -> type:
-    if isinstance(value, bool):
-        return bool
-    if isinstance(value, (int, float)):
-        return float
-    if isinstance(value, dt.datetime):
-        return dt.datetime
-    return dict if isinstance(value, dict) else list if isinstance(value, list) else type(value)
-
-
 def _matches(spec, value) -> bool:
     if isinstance(spec, Table):
         return isinstance(value, dict) and (spec.when is None or spec.when in value)
     if isinstance(spec, Array):
         return isinstance(value, list)
-    if spec.type is int:
-        return isinstance(value, int) and not isinstance(value, bool)
-    return _kind(value) is spec.type
+    if isinstance(value, bool) or spec.type is bool:
+        return isinstance(value, bool) and spec.type is bool
+    if spec.type is float:
+        return isinstance(value, (int, float)) and math.isfinite(value)
+    return isinstance(value, spec.type) and not isinstance(value, dt.datetime)
 
 
 def _describe(spec) -> str:
@@ -163,55 +156,63 @@ def _describe(spec) -> str:
     if isinstance(spec, Array):
         return "a list [ … ]"
     if isinstance(spec, Either):
-        return ", ".join(_describe(o) for o in spec.options[:-1]) + " or " + _describe(spec.options[-1])
+        *first, last = dict.fromkeys(_describe(o) for o in spec.options)
+        return " or ".join(filter(None, (", ".join(first), last)))
     if spec.choices is not None and not callable(spec.choices):
         return " or ".join(f'"{c}"' for c in spec.choices)
     return spec.what or _WHAT[spec.type]
 
 
-def _hint(spec, key: str) -> str:
+def _hint(spec, path: str) -> str:
+    key = path.rsplit(".", 1)[-1]
     if isinstance(spec, Array) and isinstance(spec.item, Table):
         return f"write each entry as a [[{key}]] block (double brackets)"
     if getattr(spec, "fix", None):
         return spec.fix
     if isinstance(spec, Table):
-        return f"add the table [{key}] (see the file header)"
+        return f"add the table [{path}] (see the file header)"
     if isinstance(spec, Field) and spec.type in _EXAMPLE:
         return f"write {key} = {_EXAMPLE[spec.type]}"
     return f"write {key} as {_describe(spec)} (see the file header)"
 
 
 def _bounds(spec: Field) -> str:
-    low = (f"at least {spec.min}" if spec.min is not None else
-           f"greater than {spec.above}" if spec.above is not None else "")
-    high = f"at most {spec.max}" if spec.max is not None else ""
-    return " and ".join(p for p in (low, high) if p) + (f" ({spec.unit})" if spec.unit else "")
+    if spec.min is not None and spec.max is not None:
+        text = f"from {spec.min} to {spec.max}"
+    else:
+        low = f"at least {spec.min}" if spec.min is not None else f"greater than {spec.above}"
+        text = low if spec.max is None else f"{low} and at most {spec.max}"
+    return text + (f" ({spec.unit})" if spec.unit else "")
 
 
 def _check(spec, value, path: str, root: dict):
     key = path.rsplit(".", 1)[-1]
     if isinstance(spec, Either):
         chosen = next((o for o in spec.options if _matches(o, value)), None)
-        if chosen is None:
-            raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, key))
-        return _check(chosen, value, path, root)
+        try:
+            if chosen is not None:
+                return _check(chosen, value, path, root)
+        except _Invalid as err:
+            if err.path != path or not getattr(chosen, "choices", None):  # "calibrated" mistyped: list all options
+                raise
+        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
     if isinstance(spec, Table):
         if not isinstance(value, dict):
-            raise _Invalid(path, f"{key} {value!r} is not a table", _hint(spec, key))
+            raise _Invalid(path, f"{key} {value!r} is not a table", _hint(spec, path))
         return _table(spec, value, path, root)
     if isinstance(spec, Array):
-        return _array(spec, value, path, key, root)
-    if not _matches(spec, value) or (spec.type is float and not math.isfinite(value)):
-        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, key))
+        return _array(spec, value, path, root)
+    if not _matches(spec, value):
+        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
     if isinstance(value, str):
         value = value.strip()
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise _Invalid(path, f"{key} {value!r} is not {spec.what}", _hint(spec, key))
+            raise _Invalid(path, f"{key} {value!r} is not {spec.what}", _hint(spec, path))
     if spec.type in (int, float) and not ((spec.min is None or value >= spec.min)
                                           and (spec.above is None or value > spec.above)
                                           and (spec.max is None or value <= spec.max)):
         raise _Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
-                       spec.fix or f"write {key} as a number {_bounds(spec)}")
+                       spec.fix or f"give {key} {_WHAT[spec.type]} {_bounds(spec)}")
     choices = spec.choices(root) if callable(spec.choices) else spec.choices
     if choices is not None and value not in choices:
         raise _Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
@@ -219,29 +220,30 @@ def _check(spec, value, path: str, root: dict):
 
 
 def _empty(value) -> bool:
-    return value is _MISSING or value is None or (isinstance(value, str) and not value.strip()) or value in ([], {})
+    return value is _MISSING or (value.strip() == "" if isinstance(value, str) else value in ([], {}))
+
+
+def _field(out: dict, name: str, spec, value: dict, path: str, root: dict) -> None:
+    """Check ``value[name]`` into ``out[name]``; a left-out optional field gets its default, if any."""
+    given, where = value.get(name, _MISSING), _join(path, name)
+    if not _empty(given) or (given is not _MISSING and not spec.required):
+        out[name] = _check(spec, given, where, root)
+    elif spec.required:
+        raise _Invalid(where, f"required field '{name}' is missing or empty", _hint(spec, where))
+    elif getattr(spec, "default", _MISSING) is not _MISSING:
+        out[name] = spec.default
 
 
 def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
-    fields = dict(spec.fields)
-    rules = spec.rules
-    out: dict = {}
+    fields, rules, out = dict(spec.fields), spec.rules, {}
     if spec.cases is not None:
         name, cases = spec.cases
-        out[name] = _check(fields.pop(name), value.get(name), _join(path, name), root)
+        _field(out, name, fields.pop(name), value, path, root)
         fields.update(cases[out[name]].fields)
-        rules = rules + cases[out[name]].rules
+        rules += cases[out[name]].rules
     for name, sub in fields.items():
-        given = value.get(name, _MISSING)
-        if not _empty(given) or (given is not _MISSING and not sub.required):
-            out[name] = _check(sub, given, _join(path, name), root)
-        elif sub.required:
-            raise _Invalid(_join(path, name), f"required field '{name}' is missing or empty", _hint(sub, name))
-        elif getattr(sub, "default", _MISSING) is not _MISSING:
-            out[name] = sub.default
-    for name in value:
-        if name in out or name in fields:
-            continue
+        _field(out, name, sub, value, path, root)
+    for name in [n for n in value if n not in fields and n not in out]:
         if spec.extra is None:
             raise _Invalid(_join(path, name), f"unknown field '{name}'",
                            f"check the spelling; fields here: {', '.join(fields)}")
@@ -253,13 +255,14 @@ def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
     return out
 
 
-def _array(spec: Array, value, path: str, key: str, root: dict) -> list:
+def _array(spec: Array, value, path: str, root: dict) -> list:
+    key = path.rsplit(".", 1)[-1]
     blocks = isinstance(spec.item, Table)
     if not isinstance(value, list) or (blocks and not all(isinstance(v, dict) for v in value)):
         problem = f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list"
-        raise _Invalid(path, problem, _hint(spec, key))
+        raise _Invalid(path, problem, _hint(spec, path))
     if spec.length is not None and len(value) != spec.length:
-        raise _Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, key))
+        raise _Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, path))
     out, seen = [], set()
     for i, item in enumerate(value):
         label = item.get(spec.label) if blocks and spec.label else None
