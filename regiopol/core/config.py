@@ -1,7 +1,7 @@
-"""One declarative schema for every ``data/*.toml``: :func:`load` reads a file, checks it
-against nested :class:`Field` / :class:`Table` / :class:`Array` / :class:`Either` specs and
-raises one :class:`ConfigError` naming the file, the table path (``region.kreise[1]``,
-``two_step_fca.threshold_km``) and the fix.
+"""One declarative schema for every ``data/*.toml``: :func:`load` reads a file, checks it against
+nested :class:`Field`, :class:`Table`, :class:`Array` and :class:`Either` specs and raises one
+ConfigError naming the file, the table path (``trier.kreise[1]``, ``two_step_fca.threshold_km``)
+and the fix. Rules for what one field cannot express are small callables on a table.
 
 >>> SCHEMA = Table({"huff": Table({"beta": Field(float, min=0), "source": SOURCE})})
 >>> load(path, SCHEMA, what="module-1 settings")["huff"]["beta"]
@@ -15,7 +15,7 @@ import re
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Collection, Union
+from typing import Any, Callable, Collection
 
 from regiopol.core.errors import ConfigError
 
@@ -26,20 +26,14 @@ else:  # pragma: no cover
 
 VERIFICATION = ("official", "derived", "example", "UNVERIFIED")
 _MISSING = object()
-_WHAT = {str: "a text in quotes", int: "a whole number", float: "a finite number", bool: "true or false",
-         dt.date: "a date"}
-_EXAMPLE = {str: '"…"', int: "2020", float: "1.0", bool: "true (without quotes)",
-            dt.date: "2026-11-26 (unquoted, YYYY-MM-DD)"}
-
-# A rule gets the checked table and the whole raw file; it returns None or
-# (key relative to the table, problem, fix).
-Rule = Callable[[dict, dict], Union[tuple[str, str, str], None]]
+_WHAT = {str: ("a text in quotes", '"…"'), int: ("a whole number", "2020"), float: ("a finite number", "1.0"),
+         bool: ("true or false", "true (without quotes)"), dt.date: ("a date", "2026-11-26 (unquoted, YYYY-MM-DD)")}
 
 
 @dataclass(frozen=True)
 class Field:
-    """A value: ``type`` is str, int, float (int or float, finite), bool or datetime.date.
-    ``choices`` may be a callable of the raw file (choices from another table)."""
+    """A value of ``type`` str, int, float (int or float, finite), bool or datetime.date; ``choices``
+    may be a callable of the raw file (choices from another table)."""
 
     type: type = str
     required: bool = True
@@ -56,23 +50,23 @@ class Field:
 
 @dataclass(frozen=True)
 class Table:
-    """A TOML table: declared ``fields``, ``extra`` spec for any other key (per-key tables such
-    as ``[variant.NAME]``; None: other keys are errors), ``cases`` = (field, {value: Table})
-    for fields that depend on a discriminator, and cross-field ``rules``. In :class:`Either`,
-    ``when`` names a key that must be present for this table to be chosen."""
+    """A table: declared ``fields``; ``extra``, the spec of any other key (per-key tables such as
+    ``[variant.NAME]``; None: other keys are errors); ``cases`` = (field, {value: Table}), more
+    fields and rules by a field's value; ``rules``, callables (table, raw file) -> None or
+    (key, problem, fix). In :class:`Either`, the table is chosen only if key ``when`` is given."""
 
     fields: dict[str, Any]
     extra: Any = None
     cases: tuple[str, dict[str, Table]] | None = None
-    rules: tuple[Rule, ...] = ()
+    rules: tuple[Callable[[dict, dict], tuple[str, str, str] | None], ...] = ()
     required: bool = True
     when: str | None = None
 
 
 @dataclass(frozen=True)
 class Array:
-    """A list of ``item``; arrays of tables are ``[[name]]`` blocks named in messages by their
-    ``label`` field (else ``name #n``), ``unique`` names a field no two blocks may share."""
+    """A list of ``item``. Arrays of tables, ``[[name]]`` blocks, are named in messages by their
+    ``label`` field (else ``name #n``); no two blocks may share the field ``unique``."""
 
     item: Any
     length: int | None = None
@@ -101,28 +95,22 @@ VERIFICATION_FIELD = Field(str, choices=VERIFICATION)
 
 
 class _Invalid(Exception):
-    def __init__(self, path: str, problem: str, fix: str):
-        super().__init__(problem)
-        self.path, self.problem, self.fix = path, problem, fix
+    """(table path, problem, fix) of the first problem found."""
 
 
 def load(path: str | Path, schema: Table, *, what: str = "configuration file") -> dict:
-    """Read the TOML file ``path`` and check it against ``schema``: plain dicts and lists, defaults filled in."""
+    """Read the TOML file ``path`` and check it against ``schema``: plain dicts and lists, defaults
+    filled in. Any failure, a TOML syntax error too, is a ConfigError naming the file."""
     path = Path(path)
-    raw = read(path, what=what)
     try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return _check(schema, raw, "", raw)
     except _Invalid as err:
-        raise ConfigError(err.problem, file=path, field=err.path or None, fix=err.fix) from None
-
-
-def read(path: Path, *, what: str) -> dict:
-    """Parse a TOML file; every failure is a ConfigError naming the file (and the line)."""
-    restore = f"restore data/{path.name} from git or pass the right path"
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        where, problem, fix = err.args
+        raise ConfigError(problem, file=path, field=where or None, fix=fix) from None
     except FileNotFoundError:
-        raise ConfigError(f"{what} does not exist", file=path, fix=restore) from None
+        raise ConfigError(f"{what} does not exist", file=path,
+                          fix=f"restore data/{path.name} from git or pass the right path") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
     except OSError as err:
@@ -139,6 +127,8 @@ def _join(path: str, key: str) -> str:
 
 
 def _matches(spec, value) -> bool:
+    if isinstance(spec, Either):
+        return False  # no option fits
     if isinstance(spec, Table):
         return isinstance(value, dict) and (spec.when is None or spec.when in value)
     if isinstance(spec, Array):
@@ -160,7 +150,7 @@ def _describe(spec) -> str:
         return " or ".join(filter(None, (", ".join(first), last)))
     if spec.choices is not None and not callable(spec.choices):
         return " or ".join(f'"{c}"' for c in spec.choices)
-    return spec.what or _WHAT[spec.type]
+    return spec.what or _WHAT[spec.type][0]
 
 
 def _hint(spec, path: str) -> str:
@@ -171,8 +161,8 @@ def _hint(spec, path: str) -> str:
         return spec.fix
     if isinstance(spec, Table):
         return f"add the table [{path}] (see the file header)"
-    if isinstance(spec, Field) and spec.type in _EXAMPLE:
-        return f"write {key} = {_EXAMPLE[spec.type]}"
+    if isinstance(spec, Field):
+        return f"write {key} = {_WHAT[spec.type][1]}"
     return f"write {key} as {_describe(spec)} (see the file header)"
 
 
@@ -187,23 +177,15 @@ def _bounds(spec: Field) -> str:
 
 def _check(spec, value, path: str, root: dict):
     key = path.rsplit(".", 1)[-1]
-    if isinstance(spec, Either):
-        chosen = next((o for o in spec.options if _matches(o, value)), None)
-        try:
-            if chosen is not None:
-                return _check(chosen, value, path, root)
-        except _Invalid as err:
-            if err.path != path or not getattr(chosen, "choices", None):  # "calibrated" mistyped: list all options
-                raise
-        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
-    if isinstance(spec, Table):
-        if not isinstance(value, dict):
-            raise _Invalid(path, f"{key} {value!r} is not a table", _hint(spec, path))
-        return _table(spec, value, path, root)
+    if isinstance(spec, Either):  # the first option of the value's kind; a mistyped "calibrated" fits none
+        spec = next((o for o in spec.options if _matches(o, value)
+                     and value in (getattr(o, "choices", None) or [value])), spec)
     if isinstance(spec, Array):
         return _array(spec, value, path, root)
     if not _matches(spec, value):
         raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
+    if isinstance(spec, Table):
+        return _table(spec, value, path, root)
     if isinstance(value, str):
         value = value.strip()
         if spec.pattern and not re.fullmatch(spec.pattern, value):
@@ -212,21 +194,18 @@ def _check(spec, value, path: str, root: dict):
                                           and (spec.above is None or value > spec.above)
                                           and (spec.max is None or value <= spec.max)):
         raise _Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
-                       spec.fix or f"give {key} {_WHAT[spec.type]} {_bounds(spec)}")
+                       spec.fix or f"give {key} {_WHAT[spec.type][0]} {_bounds(spec)}")
     choices = spec.choices(root) if callable(spec.choices) else spec.choices
     if choices is not None and value not in choices:
         raise _Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
     return value
 
 
-def _empty(value) -> bool:
-    return value is _MISSING or (value.strip() == "" if isinstance(value, str) else value in ([], {}))
-
-
 def _field(out: dict, name: str, spec, value: dict, path: str, root: dict) -> None:
     """Check ``value[name]`` into ``out[name]``; a left-out optional field gets its default, if any."""
     given, where = value.get(name, _MISSING), _join(path, name)
-    if not _empty(given) or (given is not _MISSING and not spec.required):
+    empty = given is _MISSING or (given.strip() == "" if isinstance(given, str) else given in ([], {}))
+    if not empty or (given is not _MISSING and not spec.required):
         out[name] = _check(spec, given, where, root)
     elif spec.required:
         raise _Invalid(where, f"required field '{name}' is missing or empty", _hint(spec, where))
@@ -269,10 +248,8 @@ def _array(spec: Array, value, path: str, root: dict) -> list:
         name = label.strip() if isinstance(label, str) and label.strip() else f"{key} #{i + 1}"
         where = _join(path.rpartition(".")[0], name) if blocks else f"{path}[{i}]"
         out.append(_check(spec.item, item, where, root))
-        if spec.unique:
-            if out[-1][spec.unique] in seen:
-                raise _Invalid(_join(where, spec.unique), f"duplicate {spec.unique}: "
-                               f"{out[-1][spec.unique]!r} is listed twice",
-                               f"give every [[{key}]] block its own {spec.unique}")
-            seen.add(out[-1][spec.unique])
+        if spec.unique and out[-1][spec.unique] in seen:
+            raise _Invalid(_join(where, spec.unique), f"duplicate {spec.unique}: {out[-1][spec.unique]!r} is "
+                           "listed twice", f"give every [[{key}]] block its own {spec.unique}")
+        seen.add(out[-1][spec.unique] if spec.unique else None)
     return out
