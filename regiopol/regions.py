@@ -62,7 +62,7 @@ SCHEMA = Table({
         "notes": Field(str, required=False, default=""),
         "source": SOURCE,
         "as_of": Field(dt.date, fix="write the date unquoted as YYYY-MM-DD, e.g. as_of = 2026-11-26"),
-    }, rules=(_members,)), label="slug", unique="slug"),
+    }, rules=(_members,)), key="slug"),
 })
 
 

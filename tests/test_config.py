@@ -24,7 +24,7 @@ SCHEMA = Table({
         "verification": VERIFICATION_FIELD,
     }),
     "region": Array(Table({"slug": Field(str), "kreise": Array(Field(str, pattern=r"\d{5}", what="a Kreis code"))}),
-                    label="slug", unique="slug"),
+                    key="slug"),
 })
 VALID = '''[model]
 threshold_km = 30
@@ -67,7 +67,7 @@ def test_valid_file_gives_plain_values_and_defaults(tmp_path):
     ("draws = 400", "draws = true", "model.draws", "draws True is not a whole number"),
     ("as_of = 2026-11-26", 'as_of = "2026-11-26"', "model.as_of", "as_of '2026-11-26' is not a date"),
     ("as_of = 2026-11-26", "as_of = 2026-11-26T10:00:00", "model.as_of", "is not a date"),
-    ("share = 0.5", "share = 1.5", "model.share", "share 1.5 must be from 0 to 1"),
+    ("share = 0.5", "share = 1.5", "model.share", "share 1.5 must be at least 0 and at most 1"),
     ("threshold_km = 30", "threshold_km = 0", "model.threshold_km", "threshold_km 0 must be greater than 0 (km)"),
     ("draws = 400", "draws = 4", "model.draws", "draws 4 must be at least 10"),
     ('method = "huff"', 'method = "gravity"', "model.method", "unknown method 'gravity'"),
@@ -149,7 +149,7 @@ def test_either_picks_the_option_of_the_values_kind(tmp_path):
     assert "must be at least 0" in fails(tmp_path, "rate = -1", schema).problem
     assert fails(tmp_path, 'rate = { file = "x.csv" }', schema).field == "rate.column"
     err = fails(tmp_path, 'rate = "calibrate"', schema)
-    assert err.problem == "rate 'calibrate' is not a finite number, a table { … } or \"calibrated\""
+    assert err.problem == "rate 'calibrate' is not a finite number or a table { … } or \"calibrated\""
 
 
 def test_toml_syntax_error_names_file_and_line(tmp_path):

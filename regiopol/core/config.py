@@ -1,7 +1,7 @@
 """One declarative schema for every ``data/*.toml``: :func:`load` reads a file, checks it against
 nested :class:`Field`, :class:`Table`, :class:`Array` and :class:`Either` specs and raises one
 ConfigError naming the file, the table path (``trier.kreise[1]``, ``two_step_fca.threshold_km``)
-and the fix. Rules for what one field cannot express are small callables on a table.
+and the fix. What one field cannot express is a small rule callable on its table.
 
 >>> SCHEMA = Table({"huff": Table({"beta": Field(float, min=0), "source": SOURCE})})
 >>> load(path, SCHEMA, what="module-1 settings")["huff"]["beta"]
@@ -32,25 +32,25 @@ _WHAT = {str: ("a text in quotes", '"…"'), int: ("a whole number", "2020"), fl
 
 @dataclass(frozen=True)
 class Field:
-    """A value of ``type`` str, int, float (int or float, finite), bool or datetime.date; ``choices``
-    may be a callable of the raw file (choices from another table)."""
+    """A value of ``type`` str, int, float (int or float, finite), bool or datetime.date; ``above``
+    is an exclusive lower bound; ``choices`` may be a callable of the raw file."""
 
     type: type = str
     required: bool = True
     default: Any = _MISSING
     min: float | None = None
     max: float | None = None
-    above: float | None = None                   # exclusive lower bound
+    above: float | None = None
     choices: Collection | Callable[[dict], Collection] | None = None
     pattern: str | None = None
-    what: str | None = None                      # "a 5-digit Kreis code", "infrastructure area"
+    what: str | None = None  # "a 5-digit Kreis code" for a pattern, "infrastructure area" for choices
     unit: str = ""
     fix: str | None = None
 
 
 @dataclass(frozen=True)
 class Table:
-    """A table: declared ``fields``; ``extra``, the spec of any other key (per-key tables such as
+    """Declared ``fields``; ``extra``, the spec of any other key (per-key tables such as
     ``[variant.NAME]``; None: other keys are errors); ``cases`` = (field, {value: Table}), more
     fields and rules by a field's value; ``rules``, callables (table, raw file) -> None or
     (key, problem, fix). In :class:`Either`, the table is chosen only if key ``when`` is given."""
@@ -66,19 +66,18 @@ class Table:
 @dataclass(frozen=True)
 class Array:
     """A list of ``item``. Arrays of tables, ``[[name]]`` blocks, are named in messages by their
-    ``label`` field (else ``name #n``); no two blocks may share the field ``unique``."""
+    field ``key`` (else ``name #n``), and no two blocks may share it."""
 
     item: Any
     length: int | None = None
     required: bool = True
-    unique: str | None = None
-    label: str | None = None
+    key: str | None = None
     fix: str | None = None
 
 
 @dataclass(frozen=True)
 class Either:
-    """One of several specs, chosen by the value's kind (number, text, table, list)."""
+    """One of the ``options``: the first of the value's kind (number, text, table, list)."""
 
     options: tuple
     required: bool = True
@@ -86,7 +85,6 @@ class Either:
 
 
 def optional(spec, **changes):
-    """``spec`` as an optional field (``default=…`` fills it in when it is left out)."""
     return replace(spec, required=False, **changes)
 
 
@@ -108,11 +106,11 @@ def load(path: str | Path, schema: Table, *, what: str = "configuration file") -
     except _Invalid as err:
         where, problem, fix = err.args
         raise ConfigError(problem, file=path, field=where or None, fix=fix) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
     except FileNotFoundError:
         raise ConfigError(f"{what} does not exist", file=path,
                           fix=f"restore data/{path.name} from git or pass the right path") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
     except OSError as err:
         raise ConfigError(f"{what} cannot be read ({err.strerror})", file=path,
                           fix="pass the path of the TOML file itself") from None
@@ -141,13 +139,10 @@ def _matches(spec, value) -> bool:
 
 
 def _describe(spec) -> str:
-    if isinstance(spec, Table):
-        return "a table { … }"
-    if isinstance(spec, Array):
-        return "a list [ … ]"
     if isinstance(spec, Either):
-        *first, last = dict.fromkeys(_describe(o) for o in spec.options)
-        return " or ".join(filter(None, (", ".join(first), last)))
+        return " or ".join(dict.fromkeys(_describe(o) for o in spec.options))
+    if not isinstance(spec, Field):
+        return "a table { … }" if isinstance(spec, Table) else "a list [ … ]"
     if spec.choices is not None and not callable(spec.choices):
         return " or ".join(f'"{c}"' for c in spec.choices)
     return spec.what or _WHAT[spec.type][0]
@@ -157,27 +152,21 @@ def _hint(spec, path: str) -> str:
     key = path.rsplit(".", 1)[-1]
     if isinstance(spec, Array) and isinstance(spec.item, Table):
         return f"write each entry as a [[{key}]] block (double brackets)"
-    if getattr(spec, "fix", None):
-        return spec.fix
     if isinstance(spec, Table):
         return f"add the table [{path}] (see the file header)"
-    if isinstance(spec, Field):
-        return f"write {key} = {_WHAT[spec.type][1]}"
-    return f"write {key} as {_describe(spec)} (see the file header)"
+    return spec.fix or (f"write {key} = {_WHAT[spec.type][1]}" if isinstance(spec, Field)
+                        else f"write {key} as {_describe(spec)} (see the file header)")
 
 
 def _bounds(spec: Field) -> str:
-    if spec.min is not None and spec.max is not None:
-        text = f"from {spec.min} to {spec.max}"
-    else:
-        low = f"at least {spec.min}" if spec.min is not None else f"greater than {spec.above}"
-        text = low if spec.max is None else f"{low} and at most {spec.max}"
-    return text + (f" ({spec.unit})" if spec.unit else "")
+    bounds = (("at least", spec.min), ("greater than", spec.above), ("at most", spec.max))
+    return " and ".join(f"{word} {bound}" for word, bound in bounds if bound is not None) + (
+        f" ({spec.unit})" if spec.unit else "")
 
 
 def _check(spec, value, path: str, root: dict):
     key = path.rsplit(".", 1)[-1]
-    if isinstance(spec, Either):  # the first option of the value's kind; a mistyped "calibrated" fits none
+    if isinstance(spec, Either):  # a mistyped "calibrated" fits no option
         spec = next((o for o in spec.options if _matches(o, value)
                      and value in (getattr(o, "choices", None) or [value])), spec)
     if isinstance(spec, Array):
@@ -230,26 +219,23 @@ def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
     for rule in rules:
         broken = rule(out, root)
         if broken:
-            raise _Invalid(_join(path, broken[0]), broken[1], broken[2])
+            raise _Invalid(_join(path, broken[0]), *broken[1:])
     return out
 
 
 def _array(spec: Array, value, path: str, root: dict) -> list:
-    key = path.rsplit(".", 1)[-1]
-    blocks = isinstance(spec.item, Table)
+    key, blocks = path.rsplit(".", 1)[-1], isinstance(spec.item, Table)
     if not isinstance(value, list) or (blocks and not all(isinstance(v, dict) for v in value)):
-        problem = f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list"
-        raise _Invalid(path, problem, _hint(spec, path))
+        raise _Invalid(path, f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list", _hint(spec, path))
     if spec.length is not None and len(value) != spec.length:
         raise _Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, path))
     out, seen = [], set()
     for i, item in enumerate(value):
-        label = item.get(spec.label) if blocks and spec.label else None
-        name = label.strip() if isinstance(label, str) and label.strip() else f"{key} #{i + 1}"
-        where = _join(path.rpartition(".")[0], name) if blocks else f"{path}[{i}]"
+        label = str(item.get(spec.key) or "").strip() if blocks and spec.key else ""
+        where = _join(path.rpartition(".")[0], label or f"{key} #{i + 1}") if blocks else f"{path}[{i}]"
         out.append(_check(spec.item, item, where, root))
-        if spec.unique and out[-1][spec.unique] in seen:
-            raise _Invalid(_join(where, spec.unique), f"duplicate {spec.unique}: {out[-1][spec.unique]!r} is "
-                           "listed twice", f"give every [[{key}]] block its own {spec.unique}")
-        seen.add(out[-1][spec.unique] if spec.unique else None)
+        if label in seen:
+            raise _Invalid(_join(where, spec.key), f"duplicate {spec.key}: {label!r} is listed twice",
+                           f"give every [[{key}]] block its own {spec.key}")
+        seen.add(label or None)
     return out

@@ -65,8 +65,9 @@ _SCALE = Field(float, above=0, required=False, fix="write scale = 0.01 for a per
 _INKAR_REF = Table({"indicator": _TEXT, "year": _YEAR, "scale": _SCALE}, when="indicator")
 _FILE_REF = Table({"file": _TEXT, "where": Table({}, extra=Either((_TEXT, Field(float))), required=False),
                    "column": _TEXT, "scale": _SCALE})
-_LAND_REF = optional(Table({**_FILE_REF.fields, "key": Field(str, fix='write key = "land_ags" (the Land code column)')}))
-_AGES = Array(Field(int, min=0, max=MAX_AGE), length=2, fix=f"write ages = [6, 9] (inclusive; {MAX_AGE} = {MAX_AGE} and older)")
+_LAND_REF = optional(Table({**_FILE_REF.fields, "key": Field(str, fix='write key = "land_ags" (the Land code)')}))
+_AGES = Array(Field(int, min=0, max=MAX_AGE), length=2,
+              fix=f"write ages = [6, 9] (inclusive; {MAX_AGE} = {MAX_AGE} and older)")
 
 
 def _amount(number: Field = Field(float, min=0), *, calibrated: bool = False, required: bool = True) -> Either:
@@ -124,8 +125,9 @@ _RULES = {
     "care_quotas": Table({"quotas": Table({"file": _TEXT, "year": _YEAR, "region": _TEXT}),
                           "calibrate": Table({"table": _TEXT, "column": _TEXT, "year": _YEAR}),
                           "by_sex": Field(bool, required=False)}),
-    "hospital_profile": Table({"profile": Table({"file": _TEXT, "region": _TEXT, "year": _YEAR, "population_year": _YEAR}),
-                               "national_cases": _amount(), "national_beds": _amount(), "beds_per_100000": _amount()}),
+    "hospital_profile": Table({
+        "profile": Table({"file": _TEXT, "region": _TEXT, "year": _YEAR, "population_year": _YEAR}),
+        "national_cases": _amount(), "national_beds": _amount(), "beds_per_100000": _amount()}),
     "of_item": Table({"of": _TEXT, "factor": _amount(calibrated=True, required=False),
                       "divisor": _amount(Field(float, above=0), required=False), "land_divisor": _LAND_REF,
                       "kreis_share": Table({"table": _TEXT, "column": _TEXT, "of": _TEXT, "year": _YEAR},
@@ -151,7 +153,8 @@ SCHEMA = Table({"item": Array(Table({
     "verification": VERIFICATION_FIELD,
     "default": Field(bool, required=False, default=True),
     "note": Field(str, required=False),
-}, cases=("rule", _RULES), rules=(_calibration_target,)), label="key", unique="key")}, rules=(_references,))
+}, cases=("rule", _RULES), rules=(_calibration_target,)), key="key")}, rules=(_references,))
+
 _CARE_TABLE = "care_recipients"
 _CARE_TOTAL_SEX = "insgesamt"
 

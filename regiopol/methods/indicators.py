@@ -52,7 +52,7 @@ SCHEMA = Table({"indicator": Array(Table({
     "key": Field(bool, required=False, default=False),
     "definition": Field(str, required=False),
 }, cases=("source", {s: Table({"topic" if s == "inkar" else "table": Field(str)}) for s in SOURCES}),
-    rules=(_derivable,)), label="code", unique="code")})
+    rules=(_derivable,)), key="code")})
 
 
 @lru_cache(maxsize=8)

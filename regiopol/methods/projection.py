@@ -59,7 +59,13 @@ FUNCTIONAL_GROUPS = {                 # label: first age – infrastructure grou
     "25–44": 25, "45–64": 45, "65–79": 65, "80+": 80,
 }
 COMPONENTS = ("fertility", "life_expectancy", "migration")
-_LEVEL_VALUE = {"fertility": "tfr", "life_expectancy": "improvement", "migration": "scale"}
+_LEVELS = {  # component: the number each level [component.NAME] sets
+    "fertility": ("tfr", Field(float, min=0.5, max=4.0, unit="children per woman", fix="write e.g. tfr = 1.48")),
+    "life_expectancy": ("improvement", Field(float, min=0.0, max=0.05, fix="write the yearly decline of mortality "
+                                             "as a fraction, e.g. improvement = 0.015")),
+    "migration": ("scale", Field(float, min=0.0, max=5.0, fix="write the factor on the external migration, "
+                                 "e.g. scale = 1.0")),
+}
 
 # --------------------------------------------------------------------------- official rates
 
@@ -292,14 +298,15 @@ def _trend_from(mortality: dict, _) -> tuple[str, str, str] | None:
     return None
 
 
-def _component(name: str, fields: dict, value: Field, rules=()) -> Table:
+def _component(name: str, settings: dict, rules=()) -> Table:
     """The table [name]: its settings, a source, and any number of levels [name.LEVEL]."""
+    key, value = _LEVELS[name]
+
     def has_levels(table: dict, _):
-        if not _levels(name, table):
-            return "", f"no levels for {name}", f"add [{name}.medium] with {_LEVEL_VALUE[name]}, label and source"
-        return None
-    level = Table({"label": Field(str), _LEVEL_VALUE[name]: value, "source": SOURCE})
-    return Table({**fields, "source": SOURCE}, extra=level, rules=(*rules, has_levels))
+        return None if _levels(name, table) else ("", f"no levels for {name}",
+                                                  f"add [{name}.medium] with {key}, label and source")
+    level = Table({"label": Field(str), key: value, "source": SOURCE})
+    return Table({**settings, "source": SOURCE}, extra=level, rules=(*rules, has_levels))
 
 
 def _levels(component: str, table: dict) -> list[str]:
@@ -319,14 +326,12 @@ SCHEMA = Table({
         "kreis_method": Field(str, choices=("child_woman_ratio", "land_tfr")),
         "land_tfr_years": _years(2015, 2023), "sex_ratio_years": _years(2010, 2024),
         "target_year": Field(int, min=2025, max=2100),
-    }, Field(float, min=0.5, max=4.0, unit="children per woman", fix="write e.g. tfr = 1.48")),
+    }),
     "life_expectancy": _component("life_expectancy", {
         "observed_tables": Table({}, extra=Field(str), rules=(_observed,)),
         "trend_table": Field(str), "trend_from": Field(int, min=2000, max=2100), "open_group_table": Field(str),
-    }, Field(float, min=0.0, max=0.05, fix="write the yearly decline of mortality as a fraction, e.g. improvement = 0.015"),
-        rules=(_trend_from,)),
-    "migration": _component("migration", {"base_steps": _years(FIRST_YEAR + 1, BASE)},
-                            Field(float, min=0.0, max=5.0, fix="write the factor on the external migration, e.g. scale = 1.0")),
+    }, rules=(_trend_from,)),
+    "migration": _component("migration", {"base_steps": _years(FIRST_YEAR + 1, BASE)}),
     "variant": Table({"medium": _VARIANT}, extra=_VARIANT),
 })
 
@@ -336,7 +341,7 @@ def load_config(path: str | Path | None = None) -> Config:
     path = Path(path) if path is not None else data_dir() / CONFIG_FILE
     raw = config.load(path, SCHEMA, what="projection file")
     fertility, mortality, migration = (raw[c] for c in COMPONENTS)
-    levels = {c: {name: Level(c, name, raw[c][name]["label"], float(raw[c][name][_LEVEL_VALUE[c]]),
+    levels = {c: {name: Level(c, name, raw[c][name]["label"], float(raw[c][name][_LEVELS[c][0]]),
                               raw[c][name]["source"]) for name in _levels(c, raw[c])} for c in COMPONENTS}
     return Config(
         path=path,
