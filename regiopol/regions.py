@@ -17,7 +17,7 @@ import pandas as pd
 
 from regiopol import data
 from regiopol.core import config
-from regiopol.core.config import SOURCE, Array, Field, Table
+from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Table
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -38,7 +38,8 @@ def _members(region: dict, _) -> tuple[str, str, str] | None:
     if len(set(kreise)) != len(kreise):
         return "kreise", "a Kreis is listed twice", "list each Kreis once"
     if core not in kreise:
-        return "core_kreis", f"core_kreis {core} is not among the region's kreise", "add the core Kreis to kreise (first)"
+        return ("core_kreis", f"core_kreis {core} is not among the region's kreise",
+                "add the core Kreis to kreise (first)")
     if gemeinde and not gemeinde.startswith(core):
         return ("core_gemeinde", f"'{gemeinde}' is not an 8-digit Gemeinde code in Kreis {core}",
                 "take the code from the official municipality directory")
@@ -48,8 +49,7 @@ def _members(region: dict, _) -> tuple[str, str, str] | None:
 SCHEMA = Table({
     "areas": Table({}, extra=Field(str)),
     "region": Array(Table({
-        "slug": Field(str, pattern=r"[a-z][a-z0-9_]*", what="a lower-case identifier",
-                      fix='use a–z, 0–9 and _ only, e.g. "wuerzburg"'),
+        "slug": IDENTIFIER,
         "name": Field(str),
         "core_kreis": _KREIS,
         "core_gemeinde": Field(str, required=False, pattern=r"\d{8}", what="an 8-digit Gemeinde code",

@@ -90,6 +90,7 @@ def optional(spec, **changes):
 
 SOURCE = Field(str, what="a source text")
 VERIFICATION_FIELD = Field(str, choices=VERIFICATION)
+IDENTIFIER = Field(str, pattern=r"[a-z][a-z0-9_]*", what="a lower-case identifier", fix="use a–z, 0–9 and _ only")
 
 
 class _Invalid(Exception):

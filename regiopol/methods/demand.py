@@ -39,7 +39,7 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import SOURCE, VERIFICATION_FIELD, Array, Either, Field, Table, optional
+from regiopol.core.config import IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Table, optional
 
 from regiopol.methods import centrality
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
@@ -70,12 +70,16 @@ _AGES = Array(Field(int, min=0, max=MAX_AGE), length=2,
               fix=f"write ages = [6, 9] (inclusive; {MAX_AGE} = {MAX_AGE} and older)")
 
 
-def _amount(number: Field = Field(float, min=0), *, calibrated: bool = False, required: bool = True) -> Either:
+def _amount(number: Field, *, calibrated: bool = False) -> Either:
     """A number, a reference into a rate file or INKAR, or (where allowed) "calibrated"."""
     options = (number, _INKAR_REF, _FILE_REF) + ((Field(str, choices=(CALIBRATED,)),) if calibrated else ())
-    return Either(options, required=required,
-                  fix='write a number or a reference { file = "…", where = { … }, column = "…" }'
-                      + (' or "calibrated"' if calibrated else ""))
+    return Either(options, fix='write a number or a reference { file = "…", where = { … }, column = "…" }'
+                               + (' or "calibrated"' if calibrated else ""))
+
+
+_AMOUNT = _amount(Field(float, min=0))
+_POSITIVE = _amount(Field(float, above=0))
+_RATE = optional(_amount(Field(float, min=0), calibrated=True))
 
 
 def _quota(item: dict, _) -> tuple[str, str, str] | None:
@@ -118,21 +122,19 @@ def _references(file: dict, _) -> tuple[str, str, str] | None:
 
 _RULES = {
     "quota": Table({"ages": _AGES, "sex": Field(str, required=False, choices=("all", *SEXES)),
-                    "rate": _amount(calibrated=True, required=False),
-                    "per_inhabitants": _amount(Field(float, above=0), required=False),
+                    "rate": _RATE, "per_inhabitants": optional(_POSITIVE),
                     "kreis_rate": optional(_INKAR_REF), "land_rate": _LAND_REF, "partial_ages": optional(_AGES),
-                    "partial_rate": _amount(calibrated=True, required=False)}, rules=(_quota,)),
+                    "partial_rate": _RATE}, rules=(_quota,)),
     "care_quotas": Table({"quotas": Table({"file": _TEXT, "year": _YEAR, "region": _TEXT}),
                           "calibrate": Table({"table": _TEXT, "column": _TEXT, "year": _YEAR}),
                           "by_sex": Field(bool, required=False)}),
     "hospital_profile": Table({
         "profile": Table({"file": _TEXT, "region": _TEXT, "year": _YEAR, "population_year": _YEAR}),
-        "national_cases": _amount(), "national_beds": _amount(), "beds_per_100000": _amount()}),
-    "of_item": Table({"of": _TEXT, "factor": _amount(calibrated=True, required=False),
-                      "divisor": _amount(Field(float, above=0), required=False), "land_divisor": _LAND_REF,
+        "national_cases": _AMOUNT, "national_beds": _AMOUNT, "beds_per_100000": _AMOUNT}),
+    "of_item": Table({"of": _TEXT, "factor": _RATE, "divisor": optional(_POSITIVE), "land_divisor": _LAND_REF,
                       "kreis_share": Table({"table": _TEXT, "column": _TEXT, "of": _TEXT, "year": _YEAR},
                                            required=False)}),
-    "beds": Table({"of": _TEXT, "alos_days": _amount(Field(float, above=0)),
+    "beds": Table({"of": _TEXT, "alos_days": _POSITIVE,
                    "occupancy": _amount(Field(float, above=0, max=1, fix="write occupancy = 0.69 (69 %)"))}),
 }
 _SUPPLY = {
@@ -143,7 +145,7 @@ _SUPPLY = {
     "hospitals": Table({"column": _TEXT, "year": _YEAR, "scale": Field(str, required=False, choices=("national",))}),
 }
 SCHEMA = Table({"item": Array(Table({
-    "key": Field(str, pattern=r"[a-z][a-z0-9_]*", what="a lower-case identifier", fix="use a–z, 0–9 and _ only"),
+    "key": IDENTIFIER,
     "label": _TEXT,
     "unit": _TEXT,
     "rule": Field(str, choices=_RULES),
