@@ -17,7 +17,7 @@ import pandas as pd
 
 from regiopol import data
 from regiopol.core import config
-from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Table
+from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Invalid, Table
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -33,17 +33,16 @@ _KREIS = Field(str, pattern=r"\d{5}", what="a 5-digit Kreis code",
                fix='write the Kreis AGS with 5 digits in quotes, e.g. "05711"')
 
 
-def _members(region: dict, _) -> tuple[str, str, str] | None:
+def _members(region: dict, _) -> None:
     core, kreise, gemeinde = region["core_kreis"], region["kreise"], region.get("core_gemeinde")
     if len(set(kreise)) != len(kreise):
-        return "kreise", "a Kreis is listed twice", "list each Kreis once"
+        raise Invalid("kreise", "a Kreis is listed twice", "list each Kreis once")
     if core not in kreise:
-        return ("core_kreis", f"core_kreis {core} is not among the region's kreise",
-                "add the core Kreis to kreise (first)")
+        raise Invalid("core_kreis", f"core_kreis {core} is not among the region's kreise",
+                      "add the core Kreis to kreise (first)")
     if gemeinde and not gemeinde.startswith(core):
-        return ("core_gemeinde", f"'{gemeinde}' is not an 8-digit Gemeinde code in Kreis {core}",
-                "take the code from the official municipality directory")
-    return None
+        raise Invalid("core_gemeinde", f"'{gemeinde}' is not an 8-digit Gemeinde code in Kreis {core}",
+                      "take the code from the official municipality directory")
 
 
 SCHEMA = Table({

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from regiopol.core.config import SOURCE, VERIFICATION_FIELD, Array, Either, Field, Table, load, optional
+from regiopol.core.config import SOURCE, VERIFICATION_FIELD, Array, Either, Field, Invalid, Table, load, optional
 from regiopol.core.errors import ConfigError
 
 SCHEMA = Table({
@@ -42,19 +42,21 @@ kreise = ["07211", "07231"]
 '''
 
 
-def fails(tmp_path, text: str, schema: Table = SCHEMA) -> ConfigError:
+def write(tmp_path, text: str):
     path = tmp_path / "settings.toml"
     path.write_text(text, encoding="utf-8")
+    return path
+
+
+def fails(tmp_path, text: str, schema: Table = SCHEMA) -> ConfigError:
     with pytest.raises(ConfigError) as err:
-        load(path, schema)
-    assert err.value.file == str(path) and err.value.fix
+        load(write(tmp_path, text), schema)
+    assert err.value.file == str(tmp_path / "settings.toml") and err.value.fix
     return err.value
 
 
 def test_valid_file_gives_plain_values_and_defaults(tmp_path):
-    path = tmp_path / "settings.toml"
-    path.write_text(VALID, encoding="utf-8")
-    config = load(path, SCHEMA)
+    config = load(write(tmp_path, VALID), SCHEMA)
     assert config["model"]["threshold_km"] == 30 and config["model"]["note"] == ""
     assert config["model"]["as_of"] == dt.date(2026, 11, 26)
     assert config["region"] == [{"slug": "trier", "kreise": ["07211", "07231"]}]
@@ -94,9 +96,8 @@ def test_required_fields(tmp_path, old):
 
 @pytest.mark.parametrize("level", ["official", "derived", "example", "UNVERIFIED"])
 def test_verification_vocabulary(tmp_path, level):
-    path = tmp_path / "settings.toml"
-    path.write_text(VALID.replace('verification = "official"', f'verification = "{level}"'), encoding="utf-8")
-    assert load(path, SCHEMA)["model"]["verification"] == level
+    text = VALID.replace('verification = "official"', f'verification = "{level}"')
+    assert load(write(tmp_path, text), SCHEMA)["model"]["verification"] == level
     err = fails(tmp_path, VALID.replace('verification = "official"', 'verification = "unverified"'))
     assert err.field == "model.verification" and "official, derived, example, UNVERIFIED" in err.fix
 
@@ -121,16 +122,16 @@ def test_nested_paths_name_the_block_and_the_list_item(tmp_path):
 
 def test_extra_keys_cases_and_rules(tmp_path):
     def ordered(table, _):
-        return None if table["low"] <= table["high"] else ("low", "low is above high", "swap low and high")
+        if table["low"] > table["high"]:
+            raise Invalid("low", "low is above high", "swap low and high")
 
     level = Table({"low": Field(float), "high": Field(float)}, rules=(ordered,))
     schema = Table({"variant": Table({}, extra=level),
                     "supply": Table({"kind": Field(str, choices=("none", "inkar"))},
                                     cases=("kind", {"none": Table({}), "inkar": Table({"year": Field(int)})}))})
     text = '[variant.medium]\nlow = 1\nhigh = 2\n[supply]\nkind = "inkar"\nyear = 2020\n'
-    path = tmp_path / "variants.toml"
-    path.write_text(text, encoding="utf-8")
-    assert load(path, schema) == {"variant": {"medium": {"low": 1, "high": 2}}, "supply": {"kind": "inkar", "year": 2020}}
+    assert load(write(tmp_path, text), schema) == {"variant": {"medium": {"low": 1, "high": 2}},
+                                                   "supply": {"kind": "inkar", "year": 2020}}
     err = fails(tmp_path, text.replace("low = 1", "low = 3"), schema)
     assert (err.field, err.problem, err.fix) == ("variant.medium.low", "low is above high", "swap low and high")
     assert fails(tmp_path, text.replace("year = 2020", ""), schema).field == "supply.year"
@@ -143,9 +144,7 @@ def test_either_picks_the_option_of_the_values_kind(tmp_path):
                     "scale": optional(Field(float, above=0), default=1.0)})
     for text, expected in (("rate = 0.5", 0.5), ('rate = "calibrated"', "calibrated"),
                            ('rate = { file = "x.csv", column = "v" }', {"file": "x.csv", "column": "v"})):
-        path = tmp_path / "rates.toml"
-        path.write_text(text, encoding="utf-8")
-        assert load(path, schema) == {"rate": expected, "scale": 1.0}
+        assert load(write(tmp_path, text), schema) == {"rate": expected, "scale": 1.0}
     assert "must be at least 0" in fails(tmp_path, "rate = -1", schema).problem
     assert fails(tmp_path, 'rate = { file = "x.csv" }', schema).field == "rate.column"
     err = fails(tmp_path, 'rate = "calibrate"', schema)

@@ -1,11 +1,8 @@
 """One declarative schema for every ``data/*.toml``: :func:`load` reads a file, checks it against
 nested :class:`Field`, :class:`Table`, :class:`Array` and :class:`Either` specs and raises one
 ConfigError naming the file, the table path (``trier.kreise[1]``, ``two_step_fca.threshold_km``)
-and the fix. What one field cannot express is a small rule callable on its table.
-
->>> SCHEMA = Table({"huff": Table({"beta": Field(float, min=0), "source": SOURCE})})
->>> load(path, SCHEMA, what="module-1 settings")["huff"]["beta"]
-"""
+and the fix. What one field cannot express is a small rule callable on its table, e.g.
+``Table({"beta": Field(float, min=0), "source": SOURCE}, rules=(beta_below_alpha,))``."""
 
 from __future__ import annotations
 
@@ -52,13 +49,13 @@ class Field:
 class Table:
     """Declared ``fields``; ``extra``, the spec of any other key (per-key tables such as
     ``[variant.NAME]``; None: other keys are errors); ``cases`` = (field, {value: Table}), more
-    fields and rules by a field's value; ``rules``, callables (table, raw file) -> None or
-    (key, problem, fix). In :class:`Either`, the table is chosen only if key ``when`` is given."""
+    fields and rules by a field's value; ``rules``, callables (table, raw file) that raise
+    :class:`Invalid`. In :class:`Either`, the table is chosen only if key ``when`` is given."""
 
     fields: dict[str, Any]
     extra: Any = None
     cases: tuple[str, dict[str, Table]] | None = None
-    rules: tuple[Callable[[dict, dict], tuple[str, str, str] | None], ...] = ()
+    rules: tuple[Callable[[dict, dict], None], ...] = ()
     required: bool = True
     when: str | None = None
 
@@ -93,8 +90,8 @@ VERIFICATION_FIELD = Field(str, choices=VERIFICATION)
 IDENTIFIER = Field(str, pattern=r"[a-z][a-z0-9_]*", what="a lower-case identifier", fix="use a–z, 0–9 and _ only")
 
 
-class _Invalid(Exception):
-    """(table path, problem, fix) of the first problem found."""
+class Invalid(Exception):
+    """(table path, problem, fix); a rule raises it with a key of its own table as the path."""
 
 
 def load(path: str | Path, schema: Table, *, what: str = "configuration file") -> dict:
@@ -104,7 +101,7 @@ def load(path: str | Path, schema: Table, *, what: str = "configuration file") -
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         return _check(schema, raw, "", raw)
-    except _Invalid as err:
+    except Invalid as err:
         where, problem, fix = err.args
         raise ConfigError(problem, file=path, field=where or None, fix=fix) from None
     except UnicodeDecodeError:
@@ -173,21 +170,21 @@ def _check(spec, value, path: str, root: dict):
     if isinstance(spec, Array):
         return _array(spec, value, path, root)
     if not _matches(spec, value):
-        raise _Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
+        raise Invalid(path, f"{key} {value!r} is not {_describe(spec)}", _hint(spec, path))
     if isinstance(spec, Table):
         return _table(spec, value, path, root)
     if isinstance(value, str):
         value = value.strip()
         if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise _Invalid(path, f"{key} {value!r} is not {spec.what}", _hint(spec, path))
+            raise Invalid(path, f"{key} {value!r} is not {spec.what}", _hint(spec, path))
     if spec.type in (int, float) and not ((spec.min is None or value >= spec.min)
                                           and (spec.above is None or value > spec.above)
                                           and (spec.max is None or value <= spec.max)):
-        raise _Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
+        raise Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
                        spec.fix or f"give {key} {_WHAT[spec.type][0]} {_bounds(spec)}")
     choices = spec.choices(root) if callable(spec.choices) else spec.choices
     if choices is not None and value not in choices:
-        raise _Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
+        raise Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
     return value
 
 
@@ -198,7 +195,7 @@ def _field(out: dict, name: str, spec, value: dict, path: str, root: dict) -> No
     if not empty or (given is not _MISSING and not spec.required):
         out[name] = _check(spec, given, where, root)
     elif spec.required:
-        raise _Invalid(where, f"required field '{name}' is missing or empty", _hint(spec, where))
+        raise Invalid(where, f"required field '{name}' is missing or empty", _hint(spec, where))
     elif getattr(spec, "default", _MISSING) is not _MISSING:
         out[name] = spec.default
 
@@ -214,29 +211,30 @@ def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
         _field(out, name, sub, value, path, root)
     for name in [n for n in value if n not in fields and n not in out]:
         if spec.extra is None:
-            raise _Invalid(_join(path, name), f"unknown field '{name}'",
+            raise Invalid(_join(path, name), f"unknown field '{name}'",
                            f"check the spelling; fields here: {', '.join(fields)}")
         out[name] = _check(spec.extra, value[name], _join(path, name), root)
     for rule in rules:
-        broken = rule(out, root)
-        if broken:
-            raise _Invalid(_join(path, broken[0]), *broken[1:])
+        try:
+            rule(out, root)
+        except Invalid as err:
+            raise Invalid(_join(path, err.args[0]), *err.args[1:]) from None
     return out
 
 
 def _array(spec: Array, value, path: str, root: dict) -> list:
     key, blocks = path.rsplit(".", 1)[-1], isinstance(spec.item, Table)
     if not isinstance(value, list) or (blocks and not all(isinstance(v, dict) for v in value)):
-        raise _Invalid(path, f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list", _hint(spec, path))
+        raise Invalid(path, f"no [[{key}]] blocks" if blocks else f"{key} {value!r} is not a list", _hint(spec, path))
     if spec.length is not None and len(value) != spec.length:
-        raise _Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, path))
+        raise Invalid(path, f"{key} must have {spec.length} entries, not {len(value)}", _hint(spec, path))
     out, seen = [], set()
     for i, item in enumerate(value):
         label = str(item.get(spec.key) or "").strip() if blocks and spec.key else ""
         where = _join(path.rpartition(".")[0], label or f"{key} #{i + 1}") if blocks else f"{path}[{i}]"
         out.append(_check(spec.item, item, where, root))
         if label in seen:
-            raise _Invalid(_join(where, spec.key), f"duplicate {spec.key}: {label!r} is listed twice",
+            raise Invalid(_join(where, spec.key), f"duplicate {spec.key}: {label!r} is listed twice",
                            f"give every [[{key}]] block its own {spec.key}")
         seen.add(label or None)
     return out

@@ -39,7 +39,8 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Table, optional
+from regiopol.core.config import (IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Invalid, Table,
+                                  optional)
 
 from regiopol.methods import centrality
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
@@ -82,42 +83,39 @@ _POSITIVE = _amount(Field(float, above=0))
 _RATE = optional(_amount(Field(float, min=0), calibrated=True))
 
 
-def _quota(item: dict, _) -> tuple[str, str, str] | None:
+def _quota(item: dict, _) -> None:
     if ("rate" in item) == ("per_inhabitants" in item):
-        return "rate", "give either 'rate' or 'per_inhabitants'", "write rate = 0.3 or per_inhabitants = 1609"
+        raise Invalid("rate", "give either 'rate' or 'per_inhabitants'", "write rate = 0.3 or per_inhabitants = 1609")
     if ("partial_ages" in item) != ("partial_rate" in item):
-        return ("partial_rate" if "partial_ages" in item else "partial_ages",
-                "partial_ages and partial_rate go together", "give both or neither")
+        raise Invalid("partial_rate" if "partial_ages" in item else "partial_ages",
+                      "partial_ages and partial_rate go together", "give both or neither")
     if ("kreis_rate" in item or "land_rate" in item) and (item.get("rate") == CALIBRATED or "partial_ages" in item):
-        return ("kreis_rate", "a Kreis or Land rate cannot be combined with a calibrated rate or a partial age range",
-                "drop kreis_rate/land_rate or write a number as rate")
+        raise Invalid("kreis_rate", "a Kreis or Land rate cannot be combined with a calibrated rate or a partial "
+                      "age range", "drop kreis_rate/land_rate or write a number as rate")
     if item.get("rate") == CALIBRATED and item.get("partial_rate") == CALIBRATED:
-        return "partial_rate", "only one number per item can be calibrated", "write a number for rate"
+        raise Invalid("partial_rate", "only one number per item can be calibrated", "write a number for rate")
     for name in ("ages", "partial_ages"):
         if name in item and item[name][0] > item[name][1]:
-            return name, f"{name} {item[name]} must be [from, to] with from ≤ to", _AGES.fix
+            raise Invalid(name, f"{name} {item[name]} must be [from, to] with from ≤ to", _AGES.fix)
     if "partial_ages" in item and _overlap(item["ages"], item["partial_ages"]):
-        return "partial_ages", "partial_ages overlaps ages", "give two separate age ranges"
-    return None
+        raise Invalid("partial_ages", "partial_ages overlaps ages", "give two separate age ranges")
 
 
-def _calibration_target(item: dict, _) -> tuple[str, str, str] | None:
+def _calibration_target(item: dict, _) -> None:
     calibrated = [n for n in ("rate", "partial_rate", "factor") if item.get(n) == CALIBRATED]
     if calibrated and item["supply"]["kind"] == "observed_use":
-        return (calibrated[0], "a calibrated rate needs a supply other than observed_use",
-                "calibrate against a measured supply or write a number")
-    return None
+        raise Invalid(calibrated[0], "a calibrated rate needs a supply other than observed_use",
+                      "calibrate against a measured supply or write a number")
 
 
-def _references(file: dict, _) -> tuple[str, str, str] | None:
+def _references(file: dict, _) -> None:
     keys = [item["key"] for item in file["item"]]
     for item in file["item"]:
         for name, other in (("of", item.get("of")), ("supply.minus", item["supply"].get("minus"))):
             if other is not None and other not in keys:
-                return f"{item['key']}.{name}", f"unknown item '{other}'", f"use one of: {', '.join(keys)}"
+                raise Invalid(f"{item['key']}.{name}", f"unknown item '{other}'", f"use one of: {', '.join(keys)}")
             if other == item["key"]:
-                return f"{item['key']}.{name}", "an item cannot refer to itself", "name another item"
-    return None
+                raise Invalid(f"{item['key']}.{name}", "an item cannot refer to itself", "name another item")
 
 
 _RULES = {

@@ -16,7 +16,7 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import Array, Field, Table
+from regiopol.core.config import Array, Field, Invalid, Table
 from regiopol.core.paths import data_dir
 
 INDICATORS_FILE = "indicators.toml"
@@ -35,11 +35,10 @@ def load(path: str | Path | None = None) -> pd.DataFrame:
     return _load(str(Path(path) if path is not None else data_dir() / INDICATORS_FILE)).copy()
 
 
-def _derivable(row: dict, _) -> tuple[str, str, str] | None:
+def _derivable(row: dict, _) -> None:
     if row["source"] != "inkar" and row["code"] not in DERIVED:
-        return ("code", f"no derivation for '{row['code']}' in regiopol/methods/indicators.py",
-                f"use an INKAR code with source = \"inkar\", or one of: {', '.join(DERIVED)}")
-    return None
+        raise Invalid("code", f"no derivation for '{row['code']}' in regiopol/methods/indicators.py",
+                      f"use an INKAR code with source = \"inkar\", or one of: {', '.join(DERIVED)}")
 
 
 SCHEMA = Table({"indicator": Array(Table({

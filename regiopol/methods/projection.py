@@ -36,7 +36,7 @@ from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import SOURCE, Array, Field, Table
+from regiopol.core.config import SOURCE, Array, Field, Invalid, Table
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
@@ -278,43 +278,36 @@ class Config:
                           fix=f"use one of: {', '.join(self.names)} – or add a [variant.{name}] table")
 
 
-def _observed(tables: dict, _) -> tuple[str, str, str] | None:
-    fix = 'write e.g. 2021 = "2020/2022"'
+def _observed(tables: dict, _) -> None:
     for year in tables:
         if not year.isdigit():
-            return year, f"'{year}' is not a calendar year", fix
+            raise Invalid(year, f"'{year}' is not a calendar year", 'write e.g. 2021 = "2020/2022"')
     years = sorted(map(int, tables))
     if years != list(range(FIRST_YEAR + 1, years[-1] + 1)):
-        return ("", f"observed_tables must cover every year from {FIRST_YEAR + 1} without gaps",
-                f"add the missing years from {FIRST_YEAR + 1} to {years[-1]}")
-    return None
+        raise Invalid("", f"observed_tables must cover every year from {FIRST_YEAR + 1} without gaps",
+                      f"add the missing years from {FIRST_YEAR + 1} to {years[-1]}")
 
 
-def _trend_from(mortality: dict, _) -> tuple[str, str, str] | None:
+def _trend_from(mortality: dict, _) -> None:
     last = max(map(int, mortality["observed_tables"]))
     if mortality["trend_from"] > last + 1:
-        return ("trend_from", f"trend_from {mortality['trend_from']} leaves years without a life table",
-                f"set trend_from to at most {last + 1}")
-    return None
+        raise Invalid("trend_from", f"trend_from {mortality['trend_from']} leaves years without a life table",
+                      f"set trend_from to at most {last + 1}")
 
 
 def _component(name: str, settings: dict, rules=()) -> Table:
     """The table [name]: its settings, a source, and any number of levels [name.LEVEL]."""
     key, value = _LEVELS[name]
 
-    def has_levels(table: dict, _):
-        return None if _levels(name, table) else ("", f"no levels for {name}",
-                                                  f"add [{name}.medium] with {key}, label and source")
+    def has_levels(table: dict, _) -> None:
+        if not _levels(name, table):
+            raise Invalid("", f"no levels for {name}", f"add [{name}.medium] with {key}, label and source")
     level = Table({"label": Field(str), key: value, "source": SOURCE})
     return Table({**settings, "source": SOURCE}, extra=level, rules=(*rules, has_levels))
 
 
 def _levels(component: str, table: dict) -> list[str]:
     return [name for name in table if name not in SCHEMA.fields[component].fields]
-
-
-def _years(lo: int, hi: int) -> Array:
-    return Array(Field(int, min=lo, max=hi))
 
 
 _VARIANT = Table({"label": Field(str), **{
@@ -324,14 +317,15 @@ SCHEMA = Table({
                          "persistence": Field(float, min=0.0, max=0.95)}),
     "fertility": _component("fertility", {
         "kreis_method": Field(str, choices=("child_woman_ratio", "land_tfr")),
-        "land_tfr_years": _years(2015, 2023), "sex_ratio_years": _years(2010, 2024),
+        "land_tfr_years": Array(Field(int, min=2015, max=2023)),
+        "sex_ratio_years": Array(Field(int, min=2010, max=2024)),
         "target_year": Field(int, min=2025, max=2100),
     }),
     "life_expectancy": _component("life_expectancy", {
         "observed_tables": Table({}, extra=Field(str), rules=(_observed,)),
         "trend_table": Field(str), "trend_from": Field(int, min=2000, max=2100), "open_group_table": Field(str),
     }, rules=(_trend_from,)),
-    "migration": _component("migration", {"base_steps": _years(FIRST_YEAR + 1, BASE)}),
+    "migration": _component("migration", {"base_steps": Array(Field(int, min=FIRST_YEAR + 1, max=BASE))}),
     "variant": Table({"medium": _VARIANT}, extra=_VARIANT),
 })
 
