@@ -60,11 +60,9 @@ FUNCTIONAL_GROUPS = {                 # label: first age – infrastructure grou
 }
 COMPONENTS = ("fertility", "life_expectancy", "migration")
 _LEVELS = {  # component: the number each level [component.NAME] sets
-    "fertility": ("tfr", Field(float, min=0.5, max=4.0, unit="children per woman", fix="write e.g. tfr = 1.48")),
-    "life_expectancy": ("improvement", Field(float, min=0.0, max=0.05, fix="write the yearly decline of mortality "
-                                             "as a fraction, e.g. improvement = 0.015")),
-    "migration": ("scale", Field(float, min=0.0, max=5.0, fix="write the factor on the external migration, "
-                                 "e.g. scale = 1.0")),
+    "fertility": ("tfr", Field(float, min=0.5, max=4.0, unit="children per woman in the target year")),
+    "life_expectancy": ("improvement", Field(float, min=0.0, max=0.05, unit="yearly decline of mortality")),
+    "migration": ("scale", Field(float, min=0.0, max=5.0, unit="factor on the external migration")),
 }
 
 # --------------------------------------------------------------------------- official rates
