@@ -10,9 +10,10 @@ import datetime as dt
 import math
 import re
 import sys
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Collection
+from typing import Any
 
 from regiopol.core.errors import ConfigError
 
@@ -181,7 +182,7 @@ def _check(spec, value, path: str, root: dict):
                                           and (spec.above is None or value > spec.above)
                                           and (spec.max is None or value <= spec.max)):
         raise Invalid(path, f"{key} {value!r} must be {_bounds(spec)}",
-                       spec.fix or f"give {key} {_WHAT[spec.type][0]} {_bounds(spec)}")
+                      spec.fix or f"give {key} {_WHAT[spec.type][0]} {_bounds(spec)}")
     choices = spec.choices(root) if callable(spec.choices) else spec.choices
     if choices is not None and value not in choices:
         raise Invalid(path, f"unknown {spec.what or key} {value!r}", f"use one of: {', '.join(choices)}")
@@ -212,7 +213,7 @@ def _table(spec: Table, value: dict, path: str, root: dict) -> dict:
     for name in [n for n in value if n not in fields and n not in out]:
         if spec.extra is None:
             raise Invalid(_join(path, name), f"unknown field '{name}'",
-                           f"check the spelling; fields here: {', '.join(fields)}")
+                          f"check the spelling; fields here: {', '.join(fields)}")
         out[name] = _check(spec.extra, value[name], _join(path, name), root)
     for rule in rules:
         try:
@@ -235,6 +236,6 @@ def _array(spec: Array, value, path: str, root: dict) -> list:
         out.append(_check(spec.item, item, where, root))
         if label in seen:
             raise Invalid(_join(where, spec.key), f"duplicate {spec.key}: {label!r} is listed twice",
-                           f"give every [[{key}]] block its own {spec.key}")
+                          f"give every [[{key}]] block its own {spec.key}")
         seen.add(label or None)
     return out
