@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,14 +19,11 @@ import numpy as np
 import pandas as pd
 
 from regiopol import data
+from regiopol.core import config
+from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Invalid, Table
 from regiopol.data import frames
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 REGIONS_FILE = "regions.toml"
 LEAD_AREA_STATUS = {
@@ -37,10 +33,40 @@ LEAD_AREA_STATUS = {
     "unpublished": "nicht veröffentlicht",
 }
 DELINEATION_STATUS = {"confirmed": "bestätigt", "approximation": "Näherung", "proxy": "Stellvertreter"}
-_REQUIRED = ("slug", "name", "core_kreis", "kreise", "lead_area", "lead_area_status",
-             "delineation", "delineation_status", "source", "as_of")
-_OPTIONAL = ("core_gemeinde", "notes")
-_SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
+_KREIS = Field(str, pattern=r"\d{5}", what="a 5-digit Kreis code",
+               fix='write the Kreis AGS with 5 digits in quotes, e.g. "05711"')
+
+
+def _members(region: dict, _) -> None:
+    core, kreise, gemeinde = region["core_kreis"], region["kreise"], region.get("core_gemeinde")
+    if len(set(kreise)) != len(kreise):
+        raise Invalid("kreise", "a Kreis is listed twice", "list each Kreis once")
+    if core not in kreise:
+        raise Invalid("core_kreis", f"core_kreis {core} is not among the region's kreise",
+                      "add the core Kreis to kreise (first)")
+    if gemeinde and not gemeinde.startswith(core):
+        raise Invalid("core_gemeinde", f"'{gemeinde}' is not an 8-digit Gemeinde code in Kreis {core}",
+                      "take the code from the official municipality directory")
+
+
+SCHEMA = Table({
+    "areas": Table({}, extra=Field(str)),
+    "region": Array(Table({
+        "slug": IDENTIFIER,
+        "name": Field(str),
+        "core_kreis": _KREIS,
+        "core_gemeinde": Field(str, required=False, pattern=r"\d{8}", what="an 8-digit Gemeinde code",
+                               fix="take the code from the official municipality directory"),
+        "kreise": Array(_KREIS),
+        "lead_area": Field(str, choices=lambda file: file["areas"], what="infrastructure area"),
+        "lead_area_status": Field(str, choices=LEAD_AREA_STATUS),
+        "delineation": Field(str),
+        "delineation_status": Field(str, choices=DELINEATION_STATUS),
+        "notes": Field(str, required=False, default=""),
+        "source": SOURCE,
+        "as_of": Field(dt.date, fix="write the date unquoted as YYYY-MM-DD, e.g. as_of = 2026-11-26"),
+    }, rules=(_members,)), key="slug"),
+})
 
 
 @dataclass(frozen=True)
@@ -131,26 +157,11 @@ class Registry:
 def load(path: str | Path | None = None, *, validate_codes: bool = True) -> Registry:
     """Read and validate the region registry (default ``data/regions.toml``)."""
     path = Path(path) if path is not None else data_dir() / REGIONS_FILE
-    config = read_toml(path, what="region file", restore="data/regions.toml")
-
-    areas = config.get("areas")
-    if not isinstance(areas, dict) or not areas:
-        raise ConfigError("the [areas] table is missing or empty", file=path, field="areas",
-                          fix="list the infrastructure areas as key = \"German label\"")
-    blocks = config.get("region")
-    if not isinstance(blocks, list) or not blocks or not all(isinstance(b, dict) for b in blocks):
-        raise ConfigError("no [[region]] blocks", file=path, field="region",
-                          fix="add at least one [[region]] block (see the comment at the top of the file)")
-    regions = tuple(_region(block, i, areas, path) for i, block in enumerate(blocks, start=1))
-    seen: set[str] = set()
-    for region in regions:
-        if region.slug in seen:
-            raise ConfigError(f"duplicate slug '{region.slug}'", file=path, field=f"{region.slug}.slug",
-                              fix="give every region its own slug")
-        seen.add(region.slug)
+    checked = config.load(path, SCHEMA, what="region file")
+    regions = tuple(_region(block, checked["areas"]) for block in checked["region"])
     if validate_codes:
         _check_codes(regions, path)
-    return Registry(regions=regions, areas=dict(areas), path=path)
+    return Registry(regions=regions, areas=checked["areas"], path=path)
 
 
 def registry() -> Registry:
@@ -202,81 +213,10 @@ def kreise_of(x: RegionLike | Iterable[str]) -> tuple[str, ...]:
     return codes
 
 
-def read_toml(path: Path, *, what: str, restore: str) -> dict:
-    """Parse a project TOML file; every failure becomes a ConfigError naming the file."""
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{what} does not exist", file=path,
-                          fix=f"restore {restore} from git or pass the right path") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{what} is not UTF-8", file=path, fix="save the file as UTF-8") from None
-    except OSError as err:
-        raise ConfigError(f"{what} cannot be read ({err.strerror})", file=path,
-                          fix="pass the path of the TOML file itself") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"not valid TOML: {err}", file=path,
-                          fix="check quotes, brackets and commas at the line given") from None
-
-
-def _region(block: dict, number: int, areas: dict, path: Path) -> Region:
-    label = block.get("slug", f"region #{number}")
-    for key in _REQUIRED:
-        if key not in block or block[key] in ("", []):
-            raise ConfigError(f"required field '{key}' is missing or empty", file=path, field=f"{label}.{key}",
-                              fix=f"add `{key} = …` to the [[region]] block of {label}")
-    unknown = set(block) - set(_REQUIRED) - set(_OPTIONAL)
-    if unknown:
-        raise ConfigError(f"unknown field(s) {', '.join(sorted(unknown))}", file=path,
-                          field=f"{label}.{sorted(unknown)[0]}", fix="check the spelling against the file header")
-
-    def text(key: str) -> str:
-        value = block.get(key, "")
-        if not isinstance(value, str):
-            raise ConfigError(f"'{key}' must be a text in quotes", file=path, field=f"{label}.{key}",
-                              fix=f'write {key} = "…"')
-        return value.strip()
-
-    slug = text("slug")
-    if not _SLUG.match(slug):
-        raise ConfigError(f"slug '{slug}' is not a lower-case identifier", file=path, field=f"{label}.slug",
-                          fix="use a–z, 0–9 and _ only, e.g. \"wuerzburg\"")
-    kreise = block["kreise"]
-    if not isinstance(kreise, list) or not all(isinstance(k, str) for k in kreise):
-        raise ConfigError("'kreise' must be a list of quoted 5-digit codes", file=path, field=f"{slug}.kreise",
-                          fix='write kreise = ["07211", "07231"]')
-    for key, value in [("core_kreis", text("core_kreis")), *((f"kreise[{i}]", k) for i, k in enumerate(kreise))]:
-        if not re.fullmatch(r"\d{5}", value):
-            raise ConfigError(f"'{value}' is not a 5-digit Kreis code", file=path, field=f"{slug}.{key}",
-                              fix="write the Kreis AGS with 5 digits in quotes, e.g. \"05711\"")
-    if len(set(kreise)) != len(kreise):
-        raise ConfigError("a Kreis is listed twice", file=path, field=f"{slug}.kreise", fix="list each Kreis once")
-    core = text("core_kreis")
-    if core not in kreise:
-        raise ConfigError(f"core_kreis {core} is not among the region's kreise", file=path,
-                          field=f"{slug}.core_kreis", fix="add the core Kreis to kreise (first)")
-    gemeinde = text("core_gemeinde") or None
-    if gemeinde is not None and not (re.fullmatch(r"\d{8}", gemeinde) and gemeinde.startswith(core)):
-        raise ConfigError(f"'{gemeinde}' is not an 8-digit Gemeinde code in Kreis {core}", file=path,
-                          field=f"{slug}.core_gemeinde", fix="take the code from the official municipality directory")
-    lead = text("lead_area")
-    if lead not in areas:
-        raise ConfigError(f"unknown infrastructure area '{lead}'", file=path, field=f"{slug}.lead_area",
-                          fix=f"use one of: {', '.join(areas)} (or add it to [areas])")
-    for key, allowed in (("lead_area_status", LEAD_AREA_STATUS), ("delineation_status", DELINEATION_STATUS)):
-        if text(key) not in allowed:
-            raise ConfigError(f"unknown {key} '{text(key)}'", file=path, field=f"{slug}.{key}",
-                              fix=f"use one of: {', '.join(allowed)}")
-    as_of = block["as_of"]
-    if not isinstance(as_of, dt.date) or isinstance(as_of, dt.datetime):
-        raise ConfigError(f"as_of '{as_of}' is not a date", file=path, field=f"{slug}.as_of",
-                          fix="write the date unquoted as YYYY-MM-DD, e.g. as_of = 2026-11-26")
-    return Region(
-        slug=slug, name=text("name"), core_kreis=core, kreise=tuple([core, *(k for k in kreise if k != core)]),
-        lead_area=lead, lead_area_label=areas[lead], lead_area_status=text("lead_area_status"),
-        delineation=text("delineation"), delineation_status=text("delineation_status"),
-        source=text("source"), as_of=as_of, core_gemeinde=gemeinde, notes=text("notes"),
-    )
+def _region(block: dict, areas: dict) -> Region:
+    core = block["core_kreis"]
+    return Region(**{**block, "kreise": tuple([core, *(k for k in block["kreise"] if k != core)]),
+                     "lead_area_label": areas[block["lead_area"]]})
 
 
 def _check_codes(regions: tuple[Region, ...], path: Path) -> None:

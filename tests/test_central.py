@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 
 from regiopol import data, regions
 
-from regiopol.methods import catchment, centrality, profile
+from regiopol.methods import catchment, centrality, checklist, profile
 
 from regiopol.report import common, zentrale_funktionen
 from regiopol.core.errors import ConfigError
@@ -27,10 +27,10 @@ NAMES = ["Bielefeld", "Erfurt", "Koblenz", "Paderborn", "Rostock", "Siegen", "Tr
 
 @pytest.fixture
 def settings_file(tmp_path, monkeypatch):
-    """Point zentrale_funktionen.settings() at a copy of the settings file in tmp_path; returns its path."""
-    path = tmp_path / zentrale_funktionen.SETTINGS_FILE
+    """Point checklist.settings() at a copy of the settings file in tmp_path; returns its path."""
+    path = tmp_path / checklist.SETTINGS_FILE
     path.write_text(SETTINGS_TOML, encoding="utf-8")
-    monkeypatch.setattr(zentrale_funktionen, "data_dir", lambda: tmp_path)
+    monkeypatch.setattr(checklist, "data_dir", lambda: tmp_path)
     zentrale_funktionen.clear_cache()
     yield path
     monkeypatch.undo()
@@ -44,7 +44,7 @@ def _kreis_population_2020() -> pd.Series:
 # --------------------------------------------------------------------------- settings
 
 def test_settings_defaults():
-    s = zentrale_funktionen.settings()
+    s = checklist.settings()
     assert (s["huff"]["alpha"], s["huff"]["beta"]) == (1.0, 2.0)
     assert s["two_step_fca"]["threshold_km"] == 30
     assert s["two_step_fca"]["thresholds_km"] == [20, 30, 45, 60]
@@ -68,29 +68,30 @@ def _without_section(text: str, section: str) -> str:
 @pytest.mark.parametrize(
     ("text", "field", "message"),
     [
-        (SETTINGS_TOML.replace("beta = 2.0", "beta = -2.0"), "huff.beta", "invalid value -2.0"),
-        (_without_line(SETTINGS_TOML, "huff", "source"), "huff.source", "missing or invalid value None"),
+        (SETTINGS_TOML.replace("beta = 2.0", "beta = -2.0"), "huff.beta", "beta -2.0 must be at least 0"),
+        (_without_line(SETTINGS_TOML, "huff", "source"), "huff.source", "required field 'source' is missing"),
         (re.sub(r"(?m)^schwerpunkt_source = .*$", 'schwerpunkt_source = "  "', SETTINGS_TOML),
-         "oberzentrum.schwerpunkt_source", "invalid value '  '"),
+         "oberzentrum.schwerpunkt_source", "required field 'schwerpunkt_source' is missing or empty"),
         (SETTINGS_TOML.replace("threshold_km = 30", 'threshold_km = "30"'), "two_step_fca.threshold_km",
-         "invalid value '30'"),
+         "threshold_km '30' is not a finite number"),
         (SETTINGS_TOML.replace("threshold_km = 30", "threshold_km = 0"), "two_step_fca.threshold_km",
-         "invalid value 0"),
-        (SETTINGS_TOML.replace("alpha = 1.0", "alpha = true"), "huff.alpha", "invalid value True"),
-        (SETTINGS_TOML.replace("alphas = [0.5, 1.0, 1.5]", "alphas = []"), "huff.alphas", "invalid value"),
-        (SETTINGS_TOML.replace("betas = [1.0, 1.5, 2.0, 2.5, 3.0]", 'betas = [1.0, "2"]'), "huff.betas",
-         "invalid value"),
+         "threshold_km 0 must be greater than 0 (km)"),
+        (SETTINGS_TOML.replace("alpha = 1.0", "alpha = true"), "huff.alpha", "alpha True is not a finite number"),
+        (SETTINGS_TOML.replace("alphas = [0.5, 1.0, 1.5]", "alphas = []"), "huff.alphas",
+         "required field 'alphas' is missing or empty"),
+        (SETTINGS_TOML.replace("betas = [1.0, 1.5, 2.0, 2.5, 3.0]", 'betas = [1.0, "2"]'), "huff.betas[1]",
+         "betas[1] '2' is not a finite number"),
         (SETTINGS_TOML.replace("min_probability = 0.05", "min_probability = nan"), "huff.min_probability",
-         "invalid value nan"),
-        (_without_section(SETTINGS_TOML, "oberzentrum"), "oberzentrum", "section [oberzentrum] is missing"),
+         "min_probability nan is not a finite number"),
+        (_without_section(SETTINGS_TOML, "oberzentrum"), "oberzentrum", "required field 'oberzentrum' is missing"),
         (SETTINGS_TOML.replace("catchment_population = 200000", "catchment_population = -1"),
-         "oberzentrum.catchment_population", "invalid value -1"),
+         "oberzentrum.catchment_population", "catchment_population -1 must be at least 0 (Einwohner)"),
     ],
 )
 def test_settings_bad_values_name_the_field(settings_file, text, field, message):
     settings_file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=re.escape(message)) as err:
-        zentrale_funktionen.settings()
+        checklist.settings()
     assert err.value.field == field
     assert err.value.file == str(settings_file)
     assert f"field '{field}'" in str(err.value)
@@ -106,11 +107,11 @@ def test_settings_test_helpers_change_what_they_should():
 def test_settings_broken_or_missing_file(settings_file):
     settings_file.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 2,0"), encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
-        zentrale_funktionen.settings()
+        checklist.settings()
     zentrale_funktionen.clear_cache()
     settings_file.unlink()
     with pytest.raises(ConfigError, match="module-1 settings does not exist") as err:
-        zentrale_funktionen.settings()
+        checklist.settings()
     assert "restore data/zentrale_funktionen.toml" in err.value.fix
 
 
@@ -118,18 +119,18 @@ def test_settings_section_that_is_not_a_table(settings_file):
     text = "two_step_fca = 30\n" + SETTINGS_TOML.replace("[two_step_fca]", "[two_step]")
     settings_file.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        zentrale_funktionen.settings()
+        checklist.settings()
     assert err.value.field.startswith("two_step_fca")
 
 
 @pytest.mark.parametrize(("old", "new", "field"), [
-    ("thresholds_km = [20, 30, 45, 60]", "thresholds_km = [0, 30]", "two_step_fca.thresholds_km"),
+    ("thresholds_km = [20, 30, 45, 60]", "thresholds_km = [0, 30]", "two_step_fca.thresholds_km[0]"),
     ("threshold_km = 30", "threshold_km = inf", "two_step_fca.threshold_km"),
 ])
 def test_settings_rejects_thresholds_2sfca_cannot_use(settings_file, old, new, field):
     settings_file.write_text(SETTINGS_TOML.replace(old, new), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        zentrale_funktionen.settings()
+        checklist.settings()
     assert err.value.field == field
 
 
@@ -157,9 +158,9 @@ def test_settings_drive_the_huff_model(data_copy):
         default = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
     zentrale_funktionen.clear_cache()
     # … and a copy of data/ with beta = 3 gives that as the catchment
-    settings = data_copy / zentrale_funktionen.SETTINGS_FILE
+    settings = data_copy / checklist.SETTINGS_FILE
     settings.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 3.0"), encoding="utf-8")
-    assert zentrale_funktionen.settings()["huff"]["beta"] == 3.0
+    assert checklist.settings()["huff"]["beta"] == 3.0
     summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
     assert summary["Versorgte Einwohner"] == pytest.approx(1000 * grid.loc[1.0, "Tsd. Einwohner bei β = 3,0"], abs=1)
     assert summary["Versorgte Einwohner"] != default["Versorgte Einwohner"]

@@ -331,7 +331,7 @@ def test_demand_is_deterministic_and_tidy():
         (lambda t: t.replace('rule = "quota"\nages = [0, 2]', 'rule = "quota"\ncolour = "red"\nages = [0, 2]', 1),
          "u3_places.colour", "unknown field 'colour'"),
         (lambda t: t.replace("ages = [6, 9]\nrate = 1.0", "ages = [6, 9]\nrate = -1.0", 1),
-         "primary_pupils.rate", "negative rate"),
+         "primary_pupils.rate", r"rate -1\.0 must be at least 0"),
         (lambda t: t.replace('verification = "official"', 'verification = "verified"', 1),
          "u3_places.verification", "unknown verification 'verified'"),
         (lambda t: t.replace('of = "primary_pupils"', 'of = "pupils"', 1),
@@ -340,7 +340,7 @@ def test_demand_is_deterministic_and_tidy():
                              'supply = { kind = "module1", measure = "students", year = 2023 }', 1),
          "study_places.supply.year", "unknown field 'year'"),
         (lambda t: t.replace('label = "Grundschulklassen"\n', "", 1), "primary_classes.label", "required field 'label'"),
-        (lambda t: t.replace("occupancy = {", "occupancy = 69.0 #", 1), "hospital_beds.occupancy", "between 0 and 1"),
+        (lambda t: t.replace("occupancy = {", "occupancy = 69.0 #", 1), "hospital_beds.occupancy", "must be greater than 0 and at most 1"),
     ],
 )
 def test_bad_rate_file_names_the_field(tmp_path, change, field, message):

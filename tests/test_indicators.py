@@ -55,9 +55,9 @@ DERIVED_BLOCK = ('\n[[indicator]]\ncode = "{code}"\nsource = "regionalstatistik"
         (INDICATORS_TOML.replace('topic = "medizinische_und_soziale_versorgung"\n', "", 1),
          "q_ärzte_bev.topic", r"required field 'topic' is missing"),
         (INDICATORS_TOML.replace('key = true', 'key = "yes"', 1),
-         "q_ärzte_bev.key", r"key must be true or false"),
+         "q_ärzte_bev.key", r"key 'yes' is not true or false"),
         (INDICATORS_TOML.replace('source = "inkar"', 'source = "destatis"\ntable = "12411"', 1),
-         "q_ärzte_bev.source", r"unknown or missing source 'destatis'.*inkar, regionalstatistik, db_stationsdaten"),
+         "q_ärzte_bev.source", r"unknown source 'destatis'.*inkar, regionalstatistik, db_stationsdaten"),
         (INDICATORS_TOML + DERIVED_BLOCK.format(code="pendler_saldo"),
          "pendler_saldo.code", r"no derivation for 'pendler_saldo'"),
         (INDICATORS_TOML + DERIVED_BLOCK.format(code="beschaeftigte_ao_je_1000_ew").replace(

@@ -39,6 +39,9 @@ import numpy as np
 import pandas as pd
 
 from regiopol import data, regions
+from regiopol.core import config
+from regiopol.core.config import (IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Invalid, Table,
+                                  optional)
 
 from regiopol.methods import centrality, projection
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
@@ -50,7 +53,6 @@ MAX_AGE = 100               # age 100 stands for 100 and older
 SEXES = ("m", "w")
 CELLS = pd.MultiIndex.from_product([SEXES, range(MAX_AGE + 1)], names=["sex", "age"])
 POPULATION_COLUMNS = ("ags", "year", "sex", "age", "population")
-VERIFICATION = ("official", "derived", "UNVERIFIED")
 CALIBRATED = "calibrated"
 GERMANY = "DG"              # INKAR's code for Germany
 
@@ -59,32 +61,101 @@ OPEN_GROUP_QUOTAS = ("care_pflegequoten.csv", 2021)   # band populations implied
 LIFE_TABLE = ("life_table_destatis_12621-0001.csv", "2016/2018")  # shape within the last band (90+)
 _RATE_SEX = {"male": "m", "female": "w"}
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
-_COMMON_REQUIRED = ("key", "label", "unit", "rule", "supply", "supply_note", "source", "verification")
-_COMMON_OPTIONAL = ("default", "note")
-_RULES = {  # rule: (required fields, optional fields)
-    "quota": (("ages",), ("sex", "rate", "per_inhabitants", "kreis_rate", "land_rate", "partial_ages",
-                          "partial_rate")),
-    "care_quotas": (("quotas", "calibrate"), ("by_sex",)),
-    "hospital_profile": (("profile", "national_cases", "national_beds", "beds_per_100000"), ()),
-    "of_item": (("of",), ("factor", "divisor", "land_divisor", "kreis_share")),
-    "beds": (("of", "alos_days", "occupancy"), ()),
+_TEXT = Field(str)
+_YEAR = Field(int)
+_SCALE = Field(float, above=0, required=False, fix="write scale = 0.01 for a percentage")
+_INKAR_REF = Table({"indicator": _TEXT, "year": _YEAR, "scale": _SCALE}, when="indicator")
+_FILE_REF = Table({"file": _TEXT, "where": Table({}, extra=Either((_TEXT, Field(float))), required=False),
+                   "column": _TEXT, "scale": _SCALE})
+_LAND_REF = optional(Table({**_FILE_REF.fields, "key": Field(str, fix='write key = "land_ags" (the Land code)')}))
+_AGES = Array(Field(int, min=0, max=MAX_AGE), length=2,
+              fix=f"write ages = [6, 9] (inclusive; {MAX_AGE} = {MAX_AGE} and older)")
+
+
+def _amount(number: Field, *, calibrated: bool = False) -> Either:
+    """A number, a reference into a rate file or INKAR, or (where allowed) "calibrated"."""
+    options = (number, _INKAR_REF, _FILE_REF) + ((Field(str, choices=(CALIBRATED,)),) if calibrated else ())
+    return Either(options, fix='write a number or a reference { file = "…", where = { … }, column = "…" }'
+                               + (' or "calibrated"' if calibrated else ""))
+
+
+_AMOUNT = _amount(Field(float, min=0))
+_POSITIVE = _amount(Field(float, above=0))
+_RATE = optional(_amount(Field(float, min=0), calibrated=True))
+
+
+def _quota(item: dict, _) -> None:
+    if ("rate" in item) == ("per_inhabitants" in item):
+        raise Invalid("rate", "give either 'rate' or 'per_inhabitants'", "write rate = 0.3 or per_inhabitants = 1609")
+    if ("partial_ages" in item) != ("partial_rate" in item):
+        raise Invalid("partial_rate" if "partial_ages" in item else "partial_ages",
+                      "partial_ages and partial_rate go together", "give both or neither")
+    if ("kreis_rate" in item or "land_rate" in item) and (item.get("rate") == CALIBRATED or "partial_ages" in item):
+        raise Invalid("kreis_rate", "a Kreis or Land rate cannot be combined with a calibrated rate or a partial "
+                      "age range", "drop kreis_rate/land_rate or write a number as rate")
+    if item.get("rate") == CALIBRATED and item.get("partial_rate") == CALIBRATED:
+        raise Invalid("partial_rate", "only one number per item can be calibrated", "write a number for rate")
+    for name in ("ages", "partial_ages"):
+        if name in item and item[name][0] > item[name][1]:
+            raise Invalid(name, f"{name} {item[name]} must be [from, to] with from ≤ to", _AGES.fix)
+    if "partial_ages" in item and _overlap(item["ages"], item["partial_ages"]):
+        raise Invalid("partial_ages", "partial_ages overlaps ages", "give two separate age ranges")
+
+
+def _calibration_target(item: dict, _) -> None:
+    calibrated = [n for n in ("rate", "partial_rate", "factor") if item.get(n) == CALIBRATED]
+    if calibrated and item["supply"]["kind"] == "observed_use":
+        raise Invalid(calibrated[0], "a calibrated rate needs a supply other than observed_use",
+                      "calibrate against a measured supply or write a number")
+
+
+def _references(file: dict, _) -> None:
+    keys = [item["key"] for item in file["item"]]
+    for item in file["item"]:
+        for name, other in (("of", item.get("of")), ("supply.minus", item["supply"].get("minus"))):
+            if other is not None and other not in keys:
+                raise Invalid(f"{item['key']}.{name}", f"unknown item '{other}'", f"use one of: {', '.join(keys)}")
+            if other == item["key"]:
+                raise Invalid(f"{item['key']}.{name}", "an item cannot refer to itself", "name another item")
+
+
+_RULES = {
+    "quota": Table({"ages": _AGES, "sex": Field(str, required=False, choices=("all", *SEXES)),
+                    "rate": _RATE, "per_inhabitants": optional(_POSITIVE),
+                    "kreis_rate": optional(_INKAR_REF), "land_rate": _LAND_REF, "partial_ages": optional(_AGES),
+                    "partial_rate": _RATE}, rules=(_quota,)),
+    "care_quotas": Table({"quotas": Table({"file": _TEXT, "year": _YEAR, "region": _TEXT}),
+                          "calibrate": Table({"table": _TEXT, "column": _TEXT, "year": _YEAR}),
+                          "by_sex": Field(bool, required=False)}),
+    "hospital_profile": Table({
+        "profile": Table({"file": _TEXT, "region": _TEXT, "year": _YEAR, "population_year": _YEAR}),
+        "national_cases": _AMOUNT, "national_beds": _AMOUNT, "beds_per_100000": _AMOUNT}),
+    "of_item": Table({"of": _TEXT, "factor": _RATE, "divisor": optional(_POSITIVE), "land_divisor": _LAND_REF,
+                      "kreis_share": Table({"table": _TEXT, "column": _TEXT, "of": _TEXT, "year": _YEAR},
+                                           required=False)}),
+    "beds": Table({"of": _TEXT, "alos_days": _POSITIVE,
+                   "occupancy": _amount(Field(float, above=0, max=1, fix="write occupancy = 0.69 (69 %)"))}),
 }
-_SUPPLY = {  # kind: (required fields, optional fields)
-    "observed_use": ((), ()),
-    "inkar": (("indicator", "year", "per"), ("minus",)),
-    "module1": (("measure",), ()),
-    "care_recipients": (("column", "year"), ()),
-    "hospitals": (("column", "year"), ("scale",)),
+_SUPPLY = {
+    "observed_use": Table({}),
+    "inkar": Table({"indicator": _TEXT, "year": _YEAR, "per": Field(float, above=0), "minus": optional(_TEXT)}),
+    "module1": Table({"measure": Field(str, choices=centrality.MEASURES, what="module-1 measure")}),
+    "care_recipients": Table({"column": _TEXT, "year": _YEAR}),
+    "hospitals": Table({"column": _TEXT, "year": _YEAR, "scale": Field(str, required=False, choices=("national",))}),
 }
-_FILE_REF = ("file", "where", "column", "scale", "key")
-_INKAR_REF = ("indicator", "year", "scale")
-_TABLE_REFS = {  # fields that name a table, with their keys
-    "quotas": ("file", "year", "region"),
-    "profile": ("file", "region", "year", "population_year"),
-    "calibrate": ("table", "column", "year"),
-    "kreis_share": ("table", "column", "of", "year"),
-}
+SCHEMA = Table({"item": Array(Table({
+    "key": IDENTIFIER,
+    "label": _TEXT,
+    "unit": _TEXT,
+    "rule": Field(str, choices=_RULES),
+    "supply": Table({"kind": Field(str, choices=_SUPPLY)}, cases=("kind", _SUPPLY)),
+    "supply_note": _TEXT,
+    "source": SOURCE,
+    "verification": VERIFICATION_FIELD,
+    "default": Field(bool, required=False, default=True),
+    "note": Field(str, required=False),
+}, cases=("rule", _RULES), rules=(_calibration_target,)), key="key")}, rules=(_references,))
+
 _CARE_TABLE = "care_recipients"
 _CARE_TOTAL_SEX = "insgesamt"
 
@@ -135,196 +206,9 @@ def _number(text, path: Path, field: str) -> float:
 
 def _config(path: Path) -> list[dict]:
     """Read and validate demand_rates.toml: a list of item blocks (file order)."""
-    config = regions.read_toml(path, what="demand rate file", restore="data/demand_rates.toml")
-    unknown = set(config) - {"item"}
-    if unknown:
-        raise ConfigError(f"unknown top-level field(s) {', '.join(sorted(unknown))}", file=path,
-                          field=sorted(unknown)[0], fix="write every demand item as an [[item]] block")
-    blocks = config.get("item")
-    if not isinstance(blocks, list) or not blocks or not all(isinstance(b, dict) for b in blocks):
-        raise ConfigError("no [[item]] blocks", file=path, field="item",
-                          fix="write each demand item as an [[item]] block (double brackets)")
-    items = [_check_item(block, i, path) for i, block in enumerate(blocks, start=1)]
-    keys = [item["key"] for item in items]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise ConfigError(f"item '{key}' is listed twice", file=path, field=f"{key}.key",
-                              fix="give every item its own key")
-    for item in items:
-        for name, other in (("of", item.get("of")), ("supply.minus", item["supply"].get("minus"))):
-            if other is not None and other not in keys:
-                raise ConfigError(f"unknown item '{other}'", file=path, field=f"{item['key']}.{name}",
-                                  fix=f"use one of: {', '.join(keys)}")
-            if other == item["key"]:
-                raise ConfigError("an item cannot refer to itself", file=path, field=f"{item['key']}.{name}",
-                                  fix="name another item")
+    items = config.load(path, SCHEMA, what="demand rate file")["item"]
     _order(items, path)  # no cycles
     return items
-
-
-def _check_item(block: dict, number: int, path: Path) -> dict:
-    label = block.get("key") if isinstance(block.get("key"), str) else f"item #{number}"
-
-    def fail(name: str, problem: str, fix: str):
-        raise ConfigError(problem, file=path, field=f"{label}.{name}", fix=fix)
-
-    for name in _COMMON_REQUIRED:
-        if name not in block or block[name] in ("", [], {}):
-            fail(name, f"required field '{name}' is missing or empty", f"add `{name} = …` to the [[item]] block")
-    for name in ("key", "label", "unit", "rule", "supply_note", "source", "verification"):
-        if not isinstance(block[name], str) or not block[name].strip():
-            fail(name, f"'{name}' must be a text in quotes", f'write {name} = "…"')
-    if not _KEY.match(block["key"]):
-        fail("key", f"key '{block['key']}' is not a lower-case identifier", "use a–z, 0–9 and _ only")
-    rule = block["rule"]
-    if rule not in _RULES:
-        fail("rule", f"unknown rule '{rule}'", f"use one of: {', '.join(_RULES)}")
-    required, optional = _RULES[rule]
-    unknown = set(block) - set(_COMMON_REQUIRED) - set(_COMMON_OPTIONAL) - set(required) - set(optional)
-    if unknown:
-        name = sorted(unknown)[0]
-        fail(name, f"unknown field '{name}' for rule '{rule}'",
-             f"fields of rule '{rule}': {', '.join(required + optional)} (see the file header)")
-    for name in required:
-        if name not in block:
-            fail(name, f"required field '{name}' is missing for rule '{rule}'", f"add `{name} = …`")
-    if block["verification"] not in VERIFICATION:
-        fail("verification", f"unknown verification '{block['verification']}'", f"use one of: {', '.join(VERIFICATION)}")
-    if not isinstance(block.get("default", True), bool):
-        fail("default", "default must be true or false", "write default = false (without quotes) or leave it out")
-    if "note" in block and not isinstance(block["note"], str):
-        fail("note", "'note' must be a text in quotes", 'write note = "…"')
-
-    for name in ("ages", "partial_ages"):
-        if name in block:
-            ages = block[name]
-            if (not isinstance(ages, list) or len(ages) != 2 or not all(type(a) is int for a in ages)
-                    or not 0 <= ages[0] <= ages[1] <= MAX_AGE):
-                fail(name, f"'{name}' must be [from, to] with whole ages 0 ≤ from ≤ to ≤ {MAX_AGE}",
-                     f"write {name} = [6, 9] (inclusive; {MAX_AGE} = {MAX_AGE} and older)")
-    if block.get("sex", "all") not in ("all", *SEXES):
-        fail("sex", f"unknown sex '{block['sex']}'", 'use "all", "m" or "w"')
-    if "by_sex" in block and not isinstance(block["by_sex"], bool):
-        fail("by_sex", "by_sex must be true or false", "write by_sex = true (without quotes)")
-    for name in ("of",):
-        if name in block and not (isinstance(block[name], str) and block[name]):
-            fail(name, f"'{name}' must name another item in quotes", f'write {name} = "care_recipients"')
-
-    # numbers: a plain number, a reference into a rate file / INKAR, or "calibrated"
-    numbers = {"rate": True, "partial_rate": True, "factor": True, "per_inhabitants": False,
-               "divisor": False, "alos_days": False, "occupancy": False, "national_cases": False,
-               "national_beds": False, "beds_per_100000": False}
-    for name, may_calibrate in numbers.items():
-        if name in block:
-            _check_number(block[name], name, may_calibrate, fail)
-    for name in ("kreis_rate",):
-        if name in block:
-            _check_reference(block[name], name, fail, kind="inkar")
-    for name in ("land_rate", "land_divisor"):
-        if name in block:
-            _check_reference(block[name], name, fail, kind="land")
-    for name, keys in _TABLE_REFS.items():
-        if name in block:
-            value = block[name]
-            if not isinstance(value, dict) or set(value) != set(keys):
-                fail(name, f"'{name}' must be an inline table with exactly {', '.join(keys)}",
-                     f"write {name} = {{ {', '.join(k + ' = …' for k in keys)} }}")
-    for name in ("divisor", "alos_days", "per_inhabitants"):
-        if isinstance(block.get(name), (int, float)) and block[name] == 0:
-            fail(name, f"'{name}' must be greater than 0", "write a positive number")
-    if isinstance(block.get("occupancy"), (int, float)) and not 0 < block["occupancy"] <= 1:
-        fail("occupancy", "occupancy must be a share between 0 and 1", "write occupancy = 0.69 (69 %)")
-
-    if rule == "quota":
-        if ("rate" in block) == ("per_inhabitants" in block):
-            fail("rate", "give either 'rate' or 'per_inhabitants'", "write rate = 0.3 or per_inhabitants = 1609")
-        if ("partial_ages" in block) != ("partial_rate" in block):
-            fail("partial_rate" if "partial_ages" in block else "partial_ages",
-                 "partial_ages and partial_rate go together", "give both or neither")
-        kreis_specific = "kreis_rate" in block or "land_rate" in block
-        if kreis_specific and (block.get("rate") == CALIBRATED or "partial_ages" in block):
-            fail("kreis_rate", "a Kreis or Land rate cannot be combined with a calibrated rate or a partial age range",
-                 "drop kreis_rate/land_rate or write a number as rate")
-        if block.get("rate") == CALIBRATED and "partial_rate" in block and block["partial_rate"] == CALIBRATED:
-            fail("partial_rate", "only one number per item can be calibrated", "write a number for rate")
-        if "partial_ages" in block and _overlap(block["ages"], block["partial_ages"]):
-            fail("partial_ages", "partial_ages overlaps ages", "give two separate age ranges")
-    supply = block["supply"]
-    if not isinstance(supply, dict) or supply.get("kind") not in _SUPPLY:
-        fail("supply", "supply must be an inline table with a known kind",
-             f"write supply = {{ kind = \"…\" }} with kind one of: {', '.join(_SUPPLY)}")
-    s_required, s_optional = _SUPPLY[supply["kind"]]
-    s_unknown = set(supply) - {"kind"} - set(s_required) - set(s_optional)
-    if s_unknown:
-        name = sorted(s_unknown)[0]
-        fail(f"supply.{name}", f"unknown field '{name}' for supply kind '{supply['kind']}'",
-             f"fields: {', '.join(s_required + s_optional) or 'none'}")
-    for name in s_required:
-        if name not in supply:
-            fail(f"supply.{name}", f"supply kind '{supply['kind']}' needs '{name}'", f"add {name} = … to supply")
-    if "year" in supply and type(supply["year"]) is not int:
-        fail("supply.year", "year must be a whole number", "write year = 2020")
-    if "per" in supply and (not isinstance(supply["per"], (int, float)) or isinstance(supply["per"], bool)
-                            or supply["per"] <= 0):
-        fail("supply.per", "per must be a positive number", "write per = 10000 for a value per 10,000 inhabitants")
-    if supply["kind"] == "module1" and supply["measure"] not in centrality.MEASURES:
-        fail("supply.measure", f"unknown module-1 measure '{supply['measure']}'",
-             f"use one of: {', '.join(centrality.MEASURES)}")
-    if supply.get("scale", "national") != "national":
-        fail("supply.scale", f"unknown supply scale '{supply['scale']}'", 'write scale = "national" or leave it out')
-    calibrated = [n for n in ("rate", "partial_rate", "factor") if block.get(n) == CALIBRATED]
-    if calibrated and supply["kind"] == "observed_use":
-        fail(calibrated[0], "a calibrated rate needs a supply other than observed_use",
-             "calibrate against a measured supply or write a number")
-    return dict(block)
-
-
-def _check_number(value, name: str, may_calibrate: bool, fail) -> None:
-    if isinstance(value, bool):
-        fail(name, f"'{name}' must be a number", f"write {name} = 0.5")
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            fail(name, f"'{name}' must be a finite number", f"write {name} = 0.5")
-        if value < 0:
-            fail(name, f"negative rate: {name} = {value}", f"{name} must be 0 or more")
-        return
-    if value == CALIBRATED:
-        if not may_calibrate:
-            fail(name, f"'{name}' cannot be calibrated", "write a number or a reference")
-        return
-    if isinstance(value, dict):
-        _check_reference(value, name, fail, kind="scalar")
-        return
-    fail(name, f"'{name}' must be a number, a reference or \"calibrated\"",
-         f'write {name} = 0.5 or {name} = {{ file = "…", where = {{ … }}, column = "…" }}')
-
-
-def _check_reference(value, name: str, fail, *, kind: str) -> None:
-    """kind: "scalar" (file or INKAR Germany), "land" (file with key), "inkar" (Kreis values)."""
-    if not isinstance(value, dict):
-        fail(name, f"'{name}' must be an inline table (a reference)", "see the references in the file header")
-    if kind == "inkar" or ("indicator" in value and kind == "scalar"):
-        unknown = set(value) - set(_INKAR_REF)
-        if unknown or not isinstance(value.get("indicator"), str) or type(value.get("year")) is not int:
-            fail(name, "an INKAR reference needs indicator (text) and year (whole number), optionally scale"
-                       + (f"; unknown field '{sorted(unknown)[0]}'" if unknown else ""),
-                 f'write {name} = {{ indicator = "q_hausarzt_bev", year = 2020, scale = 0.0001 }}')
-    else:
-        unknown = set(value) - set(_FILE_REF)
-        if unknown:
-            fail(name, f"unknown field '{sorted(unknown)[0]}' in the reference", f"use {', '.join(_FILE_REF)}")
-        if not isinstance(value.get("file"), str) or not isinstance(value.get("column"), str):
-            fail(name, "a file reference needs file and column (texts)",
-                 f'write {name} = {{ file = "x.csv", where = {{ … }}, column = "value" }}')
-        where = value.get("where", {})
-        if not isinstance(where, dict) or not all(isinstance(v, (str, int, float)) for v in where.values()):
-            fail(name, "where must be an inline table of column = value", 'write where = { year = 2022, region = "DE" }')
-        if (kind == "land") != ("key" in value):
-            fail(name, "a Land reference needs key (the column with the Land code)" if kind == "land"
-                 else "key is only allowed in Land references (land_rate, land_divisor)", 'write key = "land_ags"')
-    scale = value.get("scale", 1)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not math.isfinite(scale) or scale <= 0:
-        fail(name, "scale must be a positive number", "write scale = 0.01 for a percentage")
 
 
 def _overlap(a: list[int], b: list[int]) -> bool:

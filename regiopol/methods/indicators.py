@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 
 from regiopol import data, regions
-from regiopol.core.errors import ConfigError
+from regiopol.core import config
+from regiopol.core.config import Array, Field, Invalid, Table
 from regiopol.core.paths import data_dir
 
 INDICATORS_FILE = "indicators.toml"
@@ -24,7 +25,6 @@ DIRECTIONS = ("higher", "lower", "neutral")
 SOURCES = {"inkar": ("inkar", "inkar_germany"),
            "regionalstatistik": ("employment", "population_series"),
            "db_stationsdaten": ("rail_stations", "gemeinden", "kreise")}
-_REQUIRED = ("code", "source", "area", "label", "unit", "direction")
 _COLUMNS = ("code", "source", "topic", "table", "area", "label", "unit", "direction", "key", "definition")
 
 
@@ -35,45 +35,29 @@ def load(path: str | Path | None = None) -> pd.DataFrame:
     return _load(str(Path(path) if path is not None else data_dir() / INDICATORS_FILE)).copy()
 
 
+def _derivable(row: dict, _) -> None:
+    if row["source"] != "inkar" and row["code"] not in DERIVED:
+        raise Invalid("code", f"no derivation for '{row['code']}' in regiopol/methods/indicators.py",
+                      f"use an INKAR code with source = \"inkar\", or one of: {', '.join(DERIVED)}")
+
+
+SCHEMA = Table({"indicator": Array(Table({
+    "code": Field(str),
+    "source": Field(str, choices=SOURCES),
+    "area": Field(str, choices=lambda _: regions.load(validate_codes=False).areas, what="infrastructure area"),
+    "label": Field(str),
+    "unit": Field(str),
+    "direction": Field(str, choices=DIRECTIONS),
+    "key": Field(bool, required=False, default=False),
+    "definition": Field(str, required=False),
+}, cases=("source", {s: Table({"topic" if s == "inkar" else "table": Field(str)}) for s in SOURCES}),
+    rules=(_derivable,)), key="code")})
+
+
 @lru_cache(maxsize=8)
 def _load(path: str) -> pd.DataFrame:
-    path = Path(path)
-    config = regions.read_toml(path, what="indicator file", restore="data/indicators.toml")
-    rows = config.get("indicator")
-    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-        raise ConfigError("no [[indicator]] blocks", file=path, field="indicator",
-                          fix="write each indicator as a [[indicator]] block (double brackets)")
-    areas = regions.load(validate_codes=False).areas
-    for i, row in enumerate(rows, start=1):
-        _check_row(row, row.get("code", f"indicator #{i}"), areas, path)
-    table = pd.DataFrame(rows, columns=list(_COLUMNS))
-    table["key"] = table["key"].fillna(False).astype(bool)
-    duplicated = table["code"].duplicated()
-    if duplicated.any():
-        raise ConfigError(f"indicator '{table['code'][duplicated].iloc[0]}' is listed twice", file=path,
-                          field="code", fix="list each indicator once")
-    return table
-
-
-def _check_row(row: dict, label: str, areas: dict, path: Path) -> None:
-    def fail(field: str, problem: str, fix: str):
-        raise ConfigError(problem, file=path, field=f"{label}.{field}", fix=fix)
-
-    if row.get("source") not in SOURCES:
-        fail("source", f"unknown or missing source {row.get('source')!r}", f"use one of: {', '.join(SOURCES)}")
-    required = _REQUIRED + (("topic",) if row["source"] == "inkar" else ("table",))
-    for key in required:
-        if not isinstance(row.get(key), str) or not row[key].strip():
-            fail(key, f"required field '{key}' is missing or empty", f'add {key} = "…" to the block')
-    if row["source"] != "inkar" and row["code"] not in DERIVED:
-        fail("code", f"no derivation for '{row['code']}' in regiopol/indicators.py",
-             f"use an INKAR code with source = \"inkar\", or one of: {', '.join(DERIVED)}")
-    if row["area"] not in areas:
-        fail("area", f"unknown infrastructure area '{row['area']}'", f"use one of: {', '.join(areas)}")
-    if row["direction"] not in DIRECTIONS:
-        fail("direction", f"unknown direction '{row['direction']}'", f"use one of: {', '.join(DIRECTIONS)}")
-    if not isinstance(row.get("key", False), bool):
-        fail("key", "key must be true or false", "write key = true (without quotes) or leave it out")
+    rows = config.load(path, SCHEMA, what="indicator file")["indicator"]
+    return pd.DataFrame(rows, columns=list(_COLUMNS))
 
 
 def inkar_selection(path: str | Path | None = None) -> pd.DataFrame:

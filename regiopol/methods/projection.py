@@ -34,6 +34,8 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
+from regiopol.core import config
+from regiopol.core.config import SOURCE, Array, Field, Invalid, Table
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
@@ -56,11 +58,11 @@ FUNCTIONAL_GROUPS = {                 # label: first age – infrastructure grou
     "25–44": 25, "45–64": 45, "65–79": 65, "80+": 80,
 }
 COMPONENTS = ("fertility", "life_expectancy", "migration")
-_LEVEL_VALUE = {"fertility": "tfr", "life_expectancy": "improvement", "migration": "scale"}
-_LEVEL_RANGE = {"tfr": (0.5, 4.0), "improvement": (0.0, 0.05), "scale": (0.0, 5.0)}
-_LEVEL_HINT = {"tfr": "the target TFR in children per woman, e.g. tfr = 1.48",
-               "improvement": "the yearly decline of mortality as a fraction, e.g. improvement = 0.015",
-               "scale": "the factor on the external migration, e.g. scale = 1.0"}
+_LEVELS = {  # component: the number each level [component.NAME] sets
+    "fertility": ("tfr", Field(float, min=0.5, max=4.0, unit="children per woman in the target year")),
+    "life_expectancy": ("improvement", Field(float, min=0.0, max=0.05, unit="yearly decline of mortality")),
+    "migration": ("scale", Field(float, min=0.0, max=5.0, unit="factor on the external migration")),
+}
 
 # --------------------------------------------------------------------------- official rates
 
@@ -273,128 +275,84 @@ class Config:
                           fix=f"use one of: {', '.join(self.names)} – or add a [variant.{name}] table")
 
 
+def _observed(tables: dict, _) -> None:
+    for year in tables:
+        if not year.isdigit():
+            raise Invalid(year, f"'{year}' is not a calendar year", 'write e.g. 2021 = "2020/2022"')
+    years = sorted(map(int, tables))
+    if years != list(range(FIRST_YEAR + 1, years[-1] + 1)):
+        raise Invalid("", f"observed_tables must cover every year from {FIRST_YEAR + 1} without gaps",
+                      f"add the missing years from {FIRST_YEAR + 1} to {years[-1]}")
+
+
+def _trend_from(mortality: dict, _) -> None:
+    last = max(map(int, mortality["observed_tables"]))
+    if mortality["trend_from"] > last + 1:
+        raise Invalid("trend_from", f"trend_from {mortality['trend_from']} leaves years without a life table",
+                      f"set trend_from to at most {last + 1}")
+
+
+def _component(name: str, settings: dict, rules=()) -> Table:
+    """The table [name]: its settings, a source, and any number of levels [name.LEVEL]."""
+    key, value = _LEVELS[name]
+
+    def has_levels(table: dict, _) -> None:
+        if not _levels(name, table):
+            raise Invalid("", f"no levels for {name}", f"add [{name}.medium] with {key}, label and source")
+    level = Table({"label": Field(str), key: value, "source": SOURCE})
+    return Table({**settings, "source": SOURCE}, extra=level, rules=(*rules, has_levels))
+
+
+def _levels(component: str, table: dict) -> list[str]:
+    return [name for name in table if name not in SCHEMA.fields[component].fields]
+
+
+_VARIANT = Table({"label": Field(str), **{
+    c: Field(str, choices=lambda file, c=c: _levels(c, file[c]), what=f"{c} level") for c in COMPONENTS}})
+SCHEMA = Table({
+    "projection": Table({"seed": Field(int, min=0, max=2**63 - 1), "draws": Field(int, min=10, max=100_000),
+                         "persistence": Field(float, min=0.0, max=0.95)}),
+    "fertility": _component("fertility", {
+        "kreis_method": Field(str, choices=("child_woman_ratio", "land_tfr")),
+        "land_tfr_years": Array(Field(int, min=2015, max=2023)),
+        "sex_ratio_years": Array(Field(int, min=2010, max=2024)),
+        "target_year": Field(int, min=2025, max=2100),
+    }),
+    "life_expectancy": _component("life_expectancy", {
+        "observed_tables": Table({}, extra=Field(str), rules=(_observed,)),
+        "trend_table": Field(str), "trend_from": Field(int, min=2000, max=2100), "open_group_table": Field(str),
+    }, rules=(_trend_from,)),
+    "migration": _component("migration", {"base_steps": Array(Field(int, min=FIRST_YEAR + 1, max=BASE))}),
+    "variant": Table({"medium": _VARIANT}, extra=_VARIANT),
+})
+
+
 def load_config(path: str | Path | None = None) -> Config:
     """Read and validate the projection assumptions (default ``data/projection.toml``)."""
     path = Path(path) if path is not None else data_dir() / CONFIG_FILE
-    raw = regions.read_toml(path, what="projection file", restore="data/projection.toml")
-    return _parse(raw, path)
-
-
-def _parse(raw: dict, path: Path) -> Config:
-    def fail(problem, field, fix):
-        raise ConfigError(problem, file=path, field=field, fix=fix)
-
-    def table(parent: dict, key: str, field: str) -> dict:
-        value = parent.get(key)
-        if not isinstance(value, dict):
-            fail(f"the table [{field}] is missing", field, f"add a [{field}] table (see the file header)")
-        return value
-
-    def integer(parent: dict, key: str, field: str, lo: int, hi: int) -> int:
-        value = parent.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-            fail(f"'{key}' must be a whole number from {lo} to {hi} (is {value!r})", field, f"write {key} = {lo}")
-        return value
-
-    def years(parent: dict, key: str, field: str, lo: int, hi: int) -> tuple[int, ...]:
-        value = parent.get(key)
-        if (not isinstance(value, list) or not value
-                or not all(isinstance(y, int) and not isinstance(y, bool) and lo <= y <= hi for y in value)):
-            fail(f"'{key}' must be a list of years from {lo} to {hi}", field, f"write {key} = [{lo}, {hi}]")
-        return tuple(sorted(set(value)))
-
-    def number(parent: dict, key: str, field: str, lo: float, hi: float) -> float:
-        value = parent.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-            fail(f"'{key}' must be a number from {lo} to {hi} (is {value!r})", field, f"write {key} = {lo}")
-        return float(value)
-
-    def text(parent: dict, key: str, field: str) -> str:
-        value = parent.get(key)
-        if not isinstance(value, str) or not value.strip():
-            fail(f"'{key}' must be a non-empty text in quotes", field, f'write {key} = "…"')
-        return value.strip()
-
-    general = table(raw, "projection", "projection")
-    fertility = table(raw, "fertility", "fertility")
-    mortality = table(raw, "life_expectancy", "life_expectancy")
-    migration = table(raw, "migration", "migration")
-
-    method = text(fertility, "kreis_method", "fertility.kreis_method")
-    if method not in ("child_woman_ratio", "land_tfr"):
-        fail(f"unknown kreis_method '{method}'", "fertility.kreis_method", 'use "child_woman_ratio" or "land_tfr"')
-    observed = mortality.get("observed_tables")
-    if not isinstance(observed, dict) or not observed:
-        fail("'observed_tables' must map calendar years to life-table periods", "life_expectancy.observed_tables",
-             'write observed_tables = { 2016 = "2016/2018", … }')
-    pairs = []
-    for year, period in observed.items():
-        if not (str(year).isdigit() and isinstance(period, str)):
-            fail(f"'{year} = {period!r}' is not a year and a period", "life_expectancy.observed_tables",
-                 'write e.g. 2021 = "2020/2022"')
-        pairs.append((int(year), period))
-    observed_years = sorted(y for y, _ in pairs)
-    if observed_years != list(range(FIRST_YEAR + 1, observed_years[-1] + 1)):
-        fail(f"observed_tables must cover every year from {FIRST_YEAR + 1} without gaps",
-             "life_expectancy.observed_tables", f"add the missing years from {FIRST_YEAR + 1} to {observed_years[-1]}")
-    trend_from = integer(mortality, "trend_from", "life_expectancy.trend_from", 2000, 2100)
-    if trend_from > observed_years[-1] + 1:
-        fail(f"trend_from {trend_from} leaves years without a life table", "life_expectancy.trend_from",
-             f"set trend_from to at most {observed_years[-1] + 1}")
-    settings = Settings(
-        kreis_fertility=method,
-        land_tfr_years=years(fertility, "land_tfr_years", "fertility.land_tfr_years", 2015, 2023),
-        sex_ratio_years=years(fertility, "sex_ratio_years", "fertility.sex_ratio_years", 2010, 2024),
-        observed_tables=tuple(sorted(pairs)),
-        open_group_table=text(mortality, "open_group_table", "life_expectancy.open_group_table"),
-        base_steps=years(migration, "base_steps", "migration.base_steps", FIRST_YEAR + 1, BASE),
-    )
-
-    levels: dict[str, dict[str, Level]] = {}
-    for component, section in zip(COMPONENTS, (fertility, mortality, migration)):
-        key = _LEVEL_VALUE[component]
-        lo, hi = _LEVEL_RANGE[key]
-        levels[component] = {}
-        for name, block in section.items():
-            if not isinstance(block, dict) or name == "observed_tables":
-                continue
-            field = f"{component}.{name}"
-            value = block.get(key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not lo <= value <= hi:
-                fail(f"'{key}' must be a number from {lo} to {hi} (is {value!r})", f"{field}.{key}",
-                     f"write {_LEVEL_HINT[key]}")
-            levels[component][name] = Level(component, name, text(block, "label", f"{field}.label"),
-                                             float(value), text(block, "source", f"{field}.source"))
-        if not levels[component]:
-            fail(f"no levels for {component}", component, f"add [{component}.medium] with {key}, label and source")
-
-    blocks = raw.get("variant")
-    if not isinstance(blocks, dict) or "medium" not in blocks:
-        fail("no [variant.medium] table", "variant", "add [variant.medium] (the Hauptvariante)")
-    variants = []
-    for name, block in blocks.items():
-        if not isinstance(block, dict):
-            fail(f"variant '{name}' is not a table", f"variant.{name}", f"write [variant.{name}]")
-        chosen = {}
-        for component in COMPONENTS:
-            level = block.get(component)
-            if level not in levels[component]:
-                fail(f"unknown {component} level {level!r}", f"variant.{name}.{component}",
-                     f"use one of: {', '.join(levels[component])}")
-            chosen[component] = levels[component][level]
-        variants.append(Variant(name, text(block, "label", f"variant.{name}.label"), **chosen))
-
+    raw = config.load(path, SCHEMA, what="projection file")
+    fertility, mortality, migration = (raw[c] for c in COMPONENTS)
+    levels = {c: {name: Level(c, name, raw[c][name]["label"], float(raw[c][name][_LEVELS[c][0]]),
+                              raw[c][name]["source"]) for name in _levels(c, raw[c])} for c in COMPONENTS}
     return Config(
-        path=path, settings=settings,
-        target_year=integer(fertility, "target_year", "fertility.target_year", 2025, 2100),
-        trend_table=text(mortality, "trend_table", "life_expectancy.trend_table"),
-        trend_from=trend_from,
-        seed=integer(general, "seed", "projection.seed", 0, 2**63 - 1),
-        draws=integer(general, "draws", "projection.draws", 10, 100_000),
-        persistence=number(general, "persistence", "projection.persistence", 0.0, 0.95),
-        sources=tuple((c, text(s, "source", f"{c}.source")) for c, s in
-                      zip(COMPONENTS, (fertility, mortality, migration))),
-        variants=tuple(variants),
+        path=path,
+        settings=Settings(
+            kreis_fertility=fertility["kreis_method"],
+            land_tfr_years=tuple(sorted(set(fertility["land_tfr_years"]))),
+            sex_ratio_years=tuple(sorted(set(fertility["sex_ratio_years"]))),
+            observed_tables=tuple(sorted((int(y), p) for y, p in mortality["observed_tables"].items())),
+            open_group_table=mortality["open_group_table"],
+            base_steps=tuple(sorted(set(migration["base_steps"]))),
+        ),
+        target_year=fertility["target_year"],
+        trend_table=mortality["trend_table"],
+        trend_from=mortality["trend_from"],
+        seed=raw["projection"]["seed"],
+        draws=raw["projection"]["draws"],
+        persistence=float(raw["projection"]["persistence"]),
+        sources=tuple((c, raw[c]["source"]) for c in COMPONENTS),
+        variants=tuple(Variant(name, block["label"], **{c: levels[c][block[c]] for c in COMPONENTS})
+                       for name, block in raw["variant"].items()),
     )
 
 

@@ -13,7 +13,6 @@ the Oberzentrum checklist below: German tables and figures for the notebook
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
@@ -23,15 +22,14 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from regiopol import data, regions
 
 from regiopol.methods import catchment, centrality, indicators, profile
+from regiopol.methods.checklist import settings
 
 from regiopol.core import fmt
 
 from regiopol.report import common, style
 from regiopol.core.errors import ConfigError
 from regiopol.data.locate import METRIC_CRS
-from regiopol.core.paths import data_dir
 
-SETTINGS_FILE = "zentrale_funktionen.toml"
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
             "jobs": "Arbeitsplätze"}
 MEASURE_TABLES = {"beds": ("hospitals",), "doctors": ("inkar",), "students": ("universities",),
@@ -62,39 +60,6 @@ def core_label(region) -> str:
     """What the reports call the core: the city, or "Kreis X" where the Regiopole lies in a Landkreis."""
     r = regions.as_region(region)
     return r.name if r.core_gemeinde is None else f"Kreis {common.short_name(common.kreis_names()[r.core_kreis])}"
-
-
-# --------------------------------------------------------------------------- settings
-
-@lru_cache(maxsize=1)
-def settings() -> dict:
-    """``data/zentrale_funktionen.toml``, checked: positive numbers where numbers are needed."""
-    path = data_dir() / SETTINGS_FILE
-    config = regions.read_toml(path, what="module-1 settings", restore=f"data/{SETTINGS_FILE}")
-    expected = {"huff": ("alpha", "beta", "alphas", "betas", "min_probability", "source"),
-                "two_step_fca": ("threshold_km", "thresholds_km", "source"),
-                "oberzentrum": ("schwerpunkt_beds", "schwerpunkt_source", "catchment_population",
-                                "catchment_source")}
-    for section, keys in expected.items():
-        if not isinstance(config.get(section), dict):
-            raise ConfigError(f"section [{section}] is missing", file=path, field=section,
-                              fix=f"restore data/{SETTINGS_FILE} from git and edit the values in it")
-        for key in keys:
-            value = config[section].get(key)
-            numbers = value if isinstance(value, list) else [value]
-            positive = section == "two_step_fca"  # a distance threshold of 0 km reaches nobody
-            if key.endswith("source"):
-                ok = isinstance(value, str) and value.strip()
-            else:
-                ok = bool(numbers) and all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                           and math.isfinite(v) and (v > 0 if positive else v >= 0)
-                                           for v in numbers)
-            if not ok:
-                raise ConfigError(f"missing or invalid value {value!r}", file=path, field=f"{section}.{key}",
-                                  fix=f"give a finite {'positive' if positive else 'non-negative'} number "
-                                      "(a list of them for …s) or a source text; "
-                                      f"restore data/{SETTINGS_FILE} from git for the defaults")
-    return config
 
 
 # --------------------------------------------------------------------------- introduction, coverage
