@@ -469,3 +469,17 @@ def test_checklist_leaves_out_distance_learning_providers():
     evidence = " ".join(zentrale_funktionen.checklist("erfurt")["Beleg"])
     assert "IU Internationale" not in evidence
     assert "Universität Erfurt" in evidence
+
+
+def test_checklist_facts_in_numbers():
+    threshold = checklist.settings()["oberzentrum"]["catchment_population"]
+    siegen = checklist.check("siegen", served=threshold).frame().set_index("criterion")["met"]
+    assert list(siegen.index) == list(checklist.CRITERIA)
+    assert not siegen["long_distance_station"]  # DB 2016: no ICE/IC stop
+    assert bool(siegen["catchment"]) and pd.isna(siegen["culture"])  # served = threshold counts as met
+    below = checklist.check("siegen", served=threshold - 1).frame().set_index("criterion")["met"]
+    assert not below["catchment"]
+    wuerzburg = checklist.check("wuerzburg", served=0)
+    assert wuerzburg.hospitals["beds"].max() >= 1438 and bool(wuerzburg.frame().set_index("criterion").loc[
+        "schwerpunkt_hospital", "met"])
+    assert repr(wuerzburg).startswith("Checklist(wuerzburg:")

@@ -22,7 +22,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from regiopol import data, regions
 
 from regiopol.methods import catchment, centrality, indicators, profile
-from regiopol.methods.checklist import settings
+from regiopol.methods.checklist import check, settings
 
 from regiopol.core import fmt
 
@@ -636,34 +636,12 @@ def catchment_note() -> str:
 CHECK_NOT_TESTED = "nicht geprüft"
 
 
-def _core_rows(r: regions.Region, table: pd.DataFrame) -> pd.DataFrame:
-    """Facilities of the core: in the core Kreis; for a city inside a Landkreis only those whose
-    address names the city (the point data have no Gemeinde boundaries)."""
-    rows = table[table["ags"] == r.core_kreis]
-    if r.core_gemeinde is not None:
-        rows = rows[rows["city"].fillna("").str.startswith(r.name)]
-    return rows
-
-
 def checklist(region) -> pd.DataFrame:
     """The classic Oberzentrum catalogue for the core: Kriterium, Erfüllt, Beleg, Quelle."""
     r = regions.as_region(region)
-    s = settings()["oberzentrum"]
-    universities = data.load("universities")
-    universities = _core_rows(r, universities[~centrality.is_distance_learning(universities)])
-    unis = universities[universities["type"].str.startswith("Universit")]
-    others = universities[~universities.index.isin(unis.index)]
-    hospitals = data.load("hospitals")
-    year = centrality.supply().attrs["years"]["beds"]
-    sites = _core_rows(r, hospitals[hospitals["year"] == year])
-    big = sites[sites["university_clinic"].fillna(False) | (sites["beds"].fillna(0) >= s["schwerpunkt_beds"])]
-    big = big.sort_values("beds", ascending=False)
-    stations = data.load("rail_stations")
-    code = r.core_gemeinde or f"{r.core_kreis}000"
-    long_distance = stations[(stations["gemeinde_ags"] == code) & stations["long_distance"].fillna(False)]
-    places = data.load("central_places")
-    place = places[places["gemeinde_ags"] == code]
-    served = catchment_figures(r).loc["beds", "served"]
+    c = check(r, catchment_figures(r).loc["beds", "served"])
+    s = c.thresholds
+    met = c.frame().set_index("criterion")["met"]
 
     def students(u):
         return f"{fmt.number(u['students'])} Studierende" if pd.notna(u["students"]) else \
@@ -673,45 +651,49 @@ def checklist(region) -> pd.DataFrame:
         shown = "; ".join(", ".join(fields(row)) for _, row in rows.head(most).iterrows())
         return shown + (f" und {len(rows) - most} weitere" if len(rows) > most else "")
 
-    def yes(flag):
-        return "ja" if flag else "nein"
-
-    items = [
-        ("Oberzentrum laut Landesplanung", yes((place["level"] == "Oberzentrum").any()),
-         f"{place['name'].iloc[0]}: {place['level'].iloc[0]}" if len(place) else "nicht eingestuft",
-         "BBSR, INKAR 2024 (zentralörtliche Einstufung der Länder)"),
-        ("Universität", yes(len(unis)),
-         listing(unis, lambda u: [u["name"], students(u)]) or "keine",
-         "Hochschulkompass (HRK), Stand 2023"),
-        ("Weitere Hochschule (HAW, Kunst-, Verwaltungshochschule)", yes(len(others)),
-         listing(others, lambda u: [u["name"], students(u)]) or "keine",
-         "Hochschulkompass (HRK), Stand 2023"),
-        (f"Schwerpunktkrankenhaus (Universitätsklinikum oder ≥ {fmt.number(s['schwerpunkt_beds'])} Betten)",
-         yes(len(big)),
-         listing(big, lambda h: [h["name"], f"{fmt.number(h['beds'])} Betten"]
-                 + (["Universitätsklinikum"] if h["university_clinic"] else [])) or "keines",
-         f"G-BA, strukturierte Qualitätsberichte {year}; Schwelle: Annahme"),
-        ("Fernverkehrsbahnhof", yes(len(long_distance)),
-         listing(long_distance, lambda st: [st["name"], f"Kategorie {st['category']}"]) or "keiner",
-         "DB Station&Service, Stationsdaten 2016"),
-        (f"Einzugsbereich ≥ {fmt.number(s['catchment_population'])} Einwohner (Huff-Modell, Krankenhausbetten)",
-         yes(served >= s["catchment_population"]), f"{fmt.number(served)} versorgte Einwohner",
-         "eigene Berechnung (Huff-Modell)"),
-        ("Theater, wissenschaftliche Bibliothek, Stadion, spezialisierter Einzelhandel", CHECK_NOT_TESTED,
-         "keine amtlichen Standortdaten eingebunden", "–"),
-    ]
-    return pd.DataFrame(items, columns=["Kriterium", "Erfüllt", "Beleg", "Quelle"])
+    evidence = {
+        "oberzentrum": f"{c.place['name'].iloc[0]}: {c.place['level'].iloc[0]}" if len(c.place) else "nicht eingestuft",
+        "university": listing(c.universities, lambda u: [u["name"], students(u)]) or "keine",
+        "other_hochschule": listing(c.others, lambda u: [u["name"], students(u)]) or "keine",
+        "schwerpunkt_hospital": listing(c.hospitals, lambda h: [h["name"], f"{fmt.number(h['beds'])} Betten"]
+                                        + (["Universitätsklinikum"] if h["university_clinic"] else [])) or "keines",
+        "long_distance_station": listing(c.stations, lambda st: [st["name"], f"Kategorie {st['category']}"]) or "keiner",
+        "catchment": f"{fmt.number(c.served)} versorgte Einwohner",
+        "culture": "keine amtlichen Standortdaten eingebunden",
+    }
+    criteria = _criteria(s)
+    criteria["schwerpunkt_hospital"] = (criteria["schwerpunkt_hospital"][0],
+                                        f"G-BA, strukturierte Qualitätsberichte {c.hospital_year}; Schwelle: Annahme")
+    return pd.DataFrame([(label, _verdict(met[key]), evidence[key], source) for key, (label, source) in criteria.items()],
+                        columns=["Kriterium", "Erfüllt", "Beleg", "Quelle"])
 
 
 def checklist_comparison() -> pd.DataFrame:
-    """The checklist of all eight Regiopolen side by side (Kriterium × Regiopole)."""
-    columns = {}
+    """The checklist of all configured regions side by side (Kriterium × Regiopole)."""
+    out = pd.DataFrame({"Kriterium": [label for label, _ in _criteria(settings()["oberzentrum"]).values()]})
     for r in regions.registry():
-        table = checklist(r)
-        columns[r.name] = table.set_index("Kriterium")["Erfüllt"]
-    out = pd.DataFrame(columns)
-    out.insert(0, "Kriterium", out.index)
-    return out.reset_index(drop=True)
+        met = check(r, catchment_figures(r).loc["beds", "served"]).frame()["met"]
+        out[r.name] = [_verdict(m) for m in met]
+    return out
+
+
+def _verdict(met) -> str:
+    return CHECK_NOT_TESTED if pd.isna(met) else ("ja" if met else "nein")
+
+
+def _criteria(s: dict) -> dict[str, tuple[str, str]]:
+    """(label, source) of each checklist criterion, in the order of the methods' frame."""
+    return {
+        "oberzentrum": ("Oberzentrum laut Landesplanung", "BBSR, INKAR 2024 (zentralörtliche Einstufung der Länder)"),
+        "university": ("Universität", "Hochschulkompass (HRK), Stand 2023"),
+        "other_hochschule": ("Weitere Hochschule (HAW, Kunst-, Verwaltungshochschule)", "Hochschulkompass (HRK), Stand 2023"),
+        "schwerpunkt_hospital": (f"Schwerpunktkrankenhaus (Universitätsklinikum oder ≥ {fmt.number(s['schwerpunkt_beds'])} "
+                                 "Betten)", "G-BA, strukturierte Qualitätsberichte; Schwelle: Annahme"),
+        "long_distance_station": ("Fernverkehrsbahnhof", "DB Station&Service, Stationsdaten 2016"),
+        "catchment": (f"Einzugsbereich ≥ {fmt.number(s['catchment_population'])} Einwohner (Huff-Modell, Krankenhausbetten)",
+                      "eigene Berechnung (Huff-Modell)"),
+        "culture": ("Theater, wissenschaftliche Bibliothek, Stadion, spezialisierter Einzelhandel", "–"),
+    }
 
 
 # --------------------------------------------------------------------------- lead area
