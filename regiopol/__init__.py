@@ -24,4 +24,13 @@ __all__ = [
     "MissingInputError",
     "RegiopolError",
     "__version__",
+    "clear_caches",
 ]
+
+
+def __getattr__(name: str):
+    if name == "clear_caches":  # imported on first use: `import regiopol` stays light
+        from regiopol.core.cache import clear_caches
+
+        return clear_caches
+    raise AttributeError(f"module 'regiopol' has no attribute {name!r}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from regiopol import data
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -157,7 +157,7 @@ def registry() -> Registry:
     return _registry(str(data_dir()))
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _registry(directory: str) -> Registry:
     return load(Path(directory) / REGIONS_FILE)
 

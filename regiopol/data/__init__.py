@@ -7,11 +7,11 @@ with source, licence, rows and content hash, in ``data/provenance.json``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
+from regiopol.core.cache import memo
 from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir
 from regiopol.core.sources import Source
@@ -49,7 +49,7 @@ def provenance(directory: str | Path | None = None) -> dict:
     return _provenance(str(directory or data_dir()))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _provenance(directory: str) -> dict:
     path = Path(directory) / PROVENANCE_FILE
     if not path.is_file():
@@ -63,7 +63,7 @@ def _provenance(directory: str) -> dict:
                                fix="restore data/provenance.json from git or run `regiopol data build`") from None
 
 
-@lru_cache(maxsize=None)
+@memo
 def _read(name: str, directory: str) -> pd.DataFrame:
     path = table_path(name, directory)
     if not path.is_file():
@@ -85,11 +85,6 @@ def _read(name: str, directory: str) -> pd.DataFrame:
 def load(name: str, directory: str | Path | None = None) -> pd.DataFrame:
     """Return a committed table by name (a copy, so callers may modify it)."""
     return _read(name, str(directory or data_dir())).copy()
-
-
-def clear_cache() -> None:
-    _read.cache_clear()
-    _provenance.cache_clear()
 
 
 def sources(*names: str, directory: str | Path | None = None) -> list[Source]:

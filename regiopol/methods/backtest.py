@@ -89,7 +89,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -98,6 +97,7 @@ from threadpoolctl import threadpool_limits
 from regiopol import data
 
 from regiopol.data import harmonise
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -159,7 +159,7 @@ def series_table(series: pd.DataFrame | None = None) -> pd.DataFrame:
     return _wide(series)
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _committed_table(directory: str) -> pd.DataFrame:
     return _wide(data.load("population_series", directory))
 
@@ -756,7 +756,7 @@ def backtest(methods: Mapping[str, Callable] | None = None, windows: Iterable = 
     return out
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _default_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest(jobs=jobs)
 
@@ -863,7 +863,7 @@ def extended_results(jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
     return _extended_results(str(data_dir()), jobs).copy()
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _extended_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest({name: METHODS[name] for name in (*NAIVE, RECOMMENDED)}, extended_windows(), jobs=jobs)
 

@@ -30,7 +30,6 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -40,6 +39,7 @@ import pandas as pd
 from regiopol import data, regions
 
 from regiopol.methods import centrality
+from regiopol.core.cache import memo
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
 
@@ -90,7 +90,7 @@ _CARE_TOTAL_SEX = "insgesamt"
 
 # --------------------------------------------------------------------------- rate files
 
-@lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _read_rate_file(path: str) -> pd.DataFrame:
     file = Path(path)
     if not file.is_file():
@@ -421,7 +421,7 @@ def _group_weights(groups: pd.DataFrame, sex: str, directory: str) -> np.ndarray
     return matrix
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _open_group_shape(start: int, sex: str, directory: str) -> np.ndarray:
     """Shares of single ages start..100 within the open age group, summing to 1."""
     bands = _care_bands(Path(directory), OPEN_GROUP_QUOTAS[1], "DE")
@@ -549,7 +549,7 @@ def _cells(ages: list[int], sex: str = "all") -> np.ndarray:
     return mask.astype("float64")
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _model_cached(path: str, directory: str) -> _Model:
     return _build(Path(path), Path(directory))
 
@@ -557,14 +557,6 @@ def _model_cached(path: str, directory: str) -> _Model:
 def _model(rates_file: str | Path | None = None) -> _Model:
     path = Path(rates_file) if rates_file is not None else data_dir() / RATES_FILE
     return _model_cached(str(path), str(rates_dir()))
-
-
-def clear_cache() -> None:
-    """Forget the cached model, rate files and tables (after editing a rate file)."""
-    _model_cached.cache_clear()
-    _read_rate_file.cache_clear()
-    _open_group_shape.cache_clear()
-    _kreis_population.cache_clear()
 
 
 def _build(path: Path, directory: Path) -> _Model:
@@ -749,7 +741,7 @@ def _care_bands(directory: Path, year: int, region: str, file: str = OPEN_GROUP_
     return bands.sort_values(["sex", "age_from"]).reset_index(drop=True)
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _kreis_population(year: int, directory: str) -> tuple[pd.MultiIndex, np.ndarray]:
     return _matrix(_observed(year, None, directory))
 

@@ -9,12 +9,12 @@ from embedded official tables (:data:`DERIVED`).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from regiopol import data, regions
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -35,7 +35,7 @@ def load(path: str | Path | None = None) -> pd.DataFrame:
     return _load(str(Path(path) if path is not None else data_dir() / INDICATORS_FILE)).copy()
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _load(path: str) -> pd.DataFrame:
     path = Path(path)
     config = regions.read_toml(path, what="indicator file", restore="data/indicators.toml")
@@ -113,7 +113,7 @@ def values() -> pd.DataFrame:
     return _values().copy()
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def _values() -> pd.DataFrame:
     listed = load()
     inkar = listed.loc[listed["source"] == "inkar", "code"]
@@ -125,11 +125,6 @@ def _values() -> pd.DataFrame:
     table = pd.concat([p[["ags", "year", "indicator", "value"]] for p in parts], ignore_index=True)
     table["value"] = table["value"].astype("float64")
     return table.sort_values(["indicator", "ags", "year"]).reset_index(drop=True)
-
-
-def clear_cache() -> None:
-    _load.cache_clear()
-    _values.cache_clear()
 
 
 # --------------------------------------------------------------------------- derived indicators

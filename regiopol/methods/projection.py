@@ -26,7 +26,6 @@ copied, from :func:`rates_dir`. Population is always at 31.12. of the year.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -35,6 +34,7 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
@@ -83,7 +83,7 @@ def read_rates(name: str, directory: str | Path | None = None) -> pd.DataFrame:
     return _read_rates(name, str(rates_dir(directory))).copy()
 
 
-@lru_cache(maxsize=None)
+@memo
 def _read_rates(name: str, directory: str) -> pd.DataFrame:
     file, columns = RATE_FILES[name]
     path = Path(directory) / file
@@ -138,7 +138,7 @@ def life_tables(directory: str | Path | None = None) -> dict[str, LifeTable]:
     return _life_tables(str(rates_dir(directory)))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _life_tables(directory: str) -> dict[str, LifeTable]:
     table = _read_rates("life_table", directory)
     path = Path(directory) / RATE_FILES["life_table"][0]
@@ -170,7 +170,7 @@ def national_asfr(year: int, directory: str | Path | None = None) -> np.ndarray:
     return _national_asfr(int(year), str(rates_dir(directory)))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _asfr_table(directory: str) -> pd.DataFrame:
     table = _read_rates("asfr", directory)
     wide = table.pivot_table(index="year", columns="age_of_mother", values="live_births_per_woman", aggfunc="first")
@@ -190,7 +190,7 @@ def _national_tfr(year: int, directory: str) -> float:
     return float(tfr.loc[year])
 
 
-@lru_cache(maxsize=None)
+@memo
 def _national_asfr(year: int, directory: str) -> np.ndarray:
     wide = _asfr_table(directory)
     if year in wide.index:
@@ -525,7 +525,7 @@ def _joint_maps(survival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _joint_maps_cached(np.ascontiguousarray(survival, dtype="float64").tobytes(), len(survival) + 1)
 
 
-@lru_cache(maxsize=16)
+@memo(maxsize=16)
 def _joint_maps_cached(survival: bytes, years: int) -> tuple[np.ndarray, np.ndarray]:
     from scipy import sparse
     from scipy.sparse.linalg import splu
@@ -633,7 +633,7 @@ def base_period(base: int = BASE, config: str | Path | Config | None = None) -> 
     return _base_period(config.settings, base, str(data_dir()), str(rates_dir()), config.path)
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _base_period(settings: Settings, base: int, data_directory: str, rates_directory: str,
                  config_path: Path) -> BasePeriod:
     table = data.load("population_by_age", data_directory)

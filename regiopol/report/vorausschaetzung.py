@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -26,6 +25,7 @@ from regiopol.methods import backtest, demand, projection
 from regiopol.core import fmt
 
 from regiopol.report import common, style
+from regiopol.core.cache import memo
 from regiopol.core.files import write_atomic
 from regiopol.data.locate import METRIC_CRS
 from regiopol.core.outputs import output_root
@@ -46,7 +46,7 @@ ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnung
 
 # --------------------------------------------------------------------------- cached model runs
 
-@lru_cache(maxsize=16)
+@memo(maxsize=16)
 def run(variant: str = "medium", method: str = "cohort") -> projection.Projection:
     """The projection of all 400 Kreise (cached per process)."""
     return projection.project(variant, method)
@@ -60,7 +60,7 @@ def region_series() -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def interval_factors() -> pd.DataFrame:
     """Factors lo80/hi80/lo95/hi95 by horizon 1…25 years from the empirical errors of the
     damped trend back-tested on the eight regions as a whole (every origin 1990–2020 within a
@@ -82,7 +82,7 @@ def time_series(region) -> pd.DataFrame:
     return _time_series(regions.as_region(region).kreise).copy()
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _time_series(kreise: tuple[str, ...]) -> pd.DataFrame:
     return backtest.time_series(list(kreise))
 
@@ -107,7 +107,7 @@ def extended_results() -> pd.DataFrame:
     return _cached("backtest_extended", backtest.extended_results)
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def extended_goals() -> pd.DataFrame:
     """:func:`regiopol.methods.backtest.goal_check` of the 40 windows (one bootstrap per process)."""
     return backtest.goal_check(extended_results())
@@ -558,8 +558,3 @@ def demand_sources() -> pd.DataFrame:
     rates = demand.rates()
     return pd.DataFrame({"Bedarf": rates["label"], "Regel": rates["rule"], "Quelle": rates["source"],
                          "Datenlage": rates["verification"]})
-
-
-def clear_cache() -> None:
-    for cached in (run, interval_factors, _time_series, extended_goals):
-        cached.cache_clear()

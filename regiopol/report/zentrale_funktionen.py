@@ -14,7 +14,6 @@ the Oberzentrum checklist below: German tables and figures for the notebook
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -27,6 +26,7 @@ from regiopol.methods import catchment, centrality, indicators, profile
 from regiopol.core import fmt
 
 from regiopol.report import common, style
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.data.locate import METRIC_CRS
 from regiopol.core.paths import data_dir
@@ -69,7 +69,7 @@ def core_label(region) -> str:
 
 # --------------------------------------------------------------------------- settings
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def settings() -> dict:
     """``data/zentrale_funktionen.toml``, checked: positive numbers where numbers are needed."""
     path = data_dir() / SETTINGS_FILE
@@ -448,7 +448,7 @@ def _population_2020() -> pd.Series:
     return data.load("kreise").set_index("ags")["population"].astype("float64")
 
 
-@lru_cache(maxsize=32)
+@memo(maxsize=32)
 def _huff(measure: str, alpha: float, beta: float) -> pd.DataFrame:
     return catchment.huff(_attractiveness(measure), catchment.kreis_distances(), alpha, beta)
 
@@ -576,7 +576,7 @@ def _gemeinden() -> pd.DataFrame:
         {"population": "float64"})
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _fca(threshold_km: float) -> pd.DataFrame:
     demand = _gemeinden()
     result = catchment.two_step_fca(_hospital_sites(), demand, threshold_km)
@@ -853,8 +853,3 @@ def assumptions() -> pd.DataFrame:
          "Festlegung des Moduls"),
     ]
     return pd.DataFrame(rows, columns=["Annahme", "Wert", "Quelle / Begründung"])
-
-
-def clear_cache() -> None:
-    for cached in (settings, _huff, _fca):
-        cached.cache_clear()
