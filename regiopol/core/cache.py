@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import os
 import pickle
@@ -71,9 +72,10 @@ def _sha256(parts: Iterable[bytes]) -> str:
 
 
 def _files(paths: Iterable[Path], root: Path) -> Iterable[bytes]:
+    """Name and content of each file; a missing file counts as such (its reader reports it)."""
     for path in sorted(paths):
         yield path.relative_to(root).as_posix().encode()
-        yield path.read_bytes()
+        yield path.read_bytes() if path.is_file() else b"(missing)"
 
 
 def library_hash() -> str:
@@ -124,8 +126,8 @@ def _parts(value) -> Iterable[bytes]:
             yield repr(key).encode()
             yield from _parts(value[key])
     elif pd is not None and isinstance(value, (pd.DataFrame, pd.Series)):
-        yield repr((type(value).__name__, getattr(value, "columns", value.name), str(dict(
-            value.dtypes) if isinstance(value, pd.DataFrame) else value.dtype))).encode()
+        frame = value.to_frame() if isinstance(value, pd.Series) else value
+        yield repr((type(value).__name__, list(frame.columns), [str(t) for t in frame.dtypes])).encode()
         try:
             yield pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes()
         except TypeError:  # unhashable cells (lists, dicts)
@@ -146,15 +148,22 @@ def disk(function: Callable | None = None, *, rates: Iterable[str] = ()):
     def wrap(f: Callable):
         name = f"{f.__module__}.{f.__qualname__}"
 
+        signature = inspect.signature(f)
+
         def entry(*args, **kwargs) -> Path:
             """Where the result for these arguments is (or would be) kept."""
-            arguments = fingerprint((args, kwargs))[:20]
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()  # f(2) and f(x=2) share one entry
+            arguments = fingerprint(dict(bound.arguments))[:20]
             state = _sha256([data_hash(rates).encode(), library_hash().encode()])[:20]
             return cache_dir() / name / f"{arguments}-{state}{SUFFIX}"
 
         @functools.wraps(f)
         def cached(*args, **kwargs):
-            path = entry(*args, **kwargs)
+            try:
+                path = entry(*args, **kwargs)
+            except (pickle.PicklingError, TypeError, AttributeError):  # e.g. a lambda: no key, no cache
+                return f(*args, **kwargs)
             try:
                 with open(path, "rb") as stream:
                     return pickle.load(stream)

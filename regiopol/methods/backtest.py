@@ -97,7 +97,7 @@ from threadpoolctl import threadpool_limits
 from regiopol import data
 
 from regiopol.data import harmonise
-from regiopol.core.cache import memo
+from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -176,6 +176,16 @@ def _wide(series: pd.DataFrame) -> pd.DataFrame:
         raise ConfigError(f"the population series has gaps between {years[0]} and {years[-1]}", field="year",
                           fix="pass one row per Kreis and consecutive year")
     return wide.sort_index()
+
+
+def region_series() -> pd.DataFrame:
+    """The harmonised population series of the regions of the registry, each as a whole (ags = slug)."""
+    from regiopol import regions
+
+    series = data.load("population_series")
+    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
+             for r in regions.registry()]
+    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
 
 
 def segment(year: int, years: Iterable[int]) -> tuple[int, int]:
@@ -757,15 +767,18 @@ def backtest(methods: Mapping[str, Callable] | None = None, windows: Iterable = 
 
 
 @memo(maxsize=4)
+@disk
 def _default_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest(jobs=jobs)
 
 
 def results(jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
-    """The back-test of all :data:`METHODS` on all :data:`WINDOWS` (computed once per process)."""
+    """The back-test of all :data:`METHODS` on all :data:`WINDOWS` (computed once per data and library
+    version, kept in the disk cache :mod:`regiopol.core.cache`)."""
     return _default_results(str(data_dir()), jobs).copy()
 
 
+@disk
 def rolling_errors(method: str | Callable = RECOMMENDED, horizons: Iterable[int] = range(1, 11), *,
                    series: pd.DataFrame | None = None, jobs: int = 1) -> pd.DataFrame:
     """Back-test errors of one method at every origin and horizon within a census segment
@@ -816,6 +829,7 @@ def accuracy_for(kreise, results_: pd.DataFrame | None = None, *, jobs: int = DE
     return accuracy_table(results_, kreise=codes, jobs=jobs)
 
 
+@disk
 def goal_check(results_: pd.DataFrame | None = None, method: str = RECOMMENDED, *,
                draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Per window of ``results_`` (:func:`backtest` output; default :func:`results`): the best
@@ -859,11 +873,13 @@ def extended_windows(years: Iterable[int] | None = None) -> list[Window]:
 
 
 def extended_results(jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
-    """The naive baselines and the project's method on :func:`extended_windows` (once per process)."""
+    """The naive baselines and the project's method on :func:`extended_windows` (disk-cached as
+    :func:`results`)."""
     return _extended_results(str(data_dir()), jobs).copy()
 
 
 @memo(maxsize=4)
+@disk
 def _extended_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest({name: METHODS[name] for name in (*NAIVE, RECOMMENDED)}, extended_windows(), jobs=jobs)
 

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from regiopol import data, regions
-from regiopol.core.cache import memo
+from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import data_dir
 
@@ -70,6 +70,7 @@ def kreis_centroids(gemeinden: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 @memo
+@disk
 def _default_centroids(directory: str) -> pd.DataFrame:
     return _centroids(data.load("gemeinden", directory))
 
@@ -125,6 +126,7 @@ def kreis_distances() -> pd.DataFrame:
 
 
 @memo
+@disk
 def _kreis_distances(directory: str) -> pd.DataFrame:
     centroids = _default_centroids(directory)
     area = data.load("kreise", directory).set_index("ags")["area_km2"]

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
-from regiopol.core.cache import memo
+from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
@@ -844,6 +844,12 @@ def project(variant: str = "medium", method: str = "cohort", base: int = BASE, e
         if base - 5 < FIRST_YEAR or end - base < 5:
             raise ConfigError(f"Hamilton–Perry needs {base - 5} and a horizon of at least 5 years", field="base",
                               fix=f"use a base from {FIRST_YEAR + 5} and an end at least 5 years later")
+    return _project(config, chosen, method, base, end)
+
+
+@disk(rates=[file for file, _ in RATE_FILES.values()])
+def _project(config: Config, chosen: Variant, method: str, base: int, end: int) -> Projection:
+    if method == "hamilton_perry":
         return _hamilton_perry(base_period(base, config), chosen, base, end)
     return _cohort(base_period(base, config), chosen, config, base, end)
 

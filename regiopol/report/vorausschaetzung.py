@@ -11,9 +11,6 @@ and Hamilton–Perry projections by age and sex to 2045, variants), :mod:`regiop
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
@@ -26,9 +23,7 @@ from regiopol.core import fmt
 
 from regiopol.report import common, style
 from regiopol.core.cache import memo
-from regiopol.core.files import write_atomic
 from regiopol.data.locate import METRIC_CRS
-from regiopol.core.outputs import output_root
 
 BASE = 2020
 HORIZONS = projection.HORIZONS
@@ -52,21 +47,13 @@ def run(variant: str = "medium", method: str = "cohort") -> projection.Projectio
     return projection.project(variant, method)
 
 
-def region_series() -> pd.DataFrame:
-    """The harmonised population series of the eight regions as a whole (ags = slug)."""
-    series = data.load("population_series")
-    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
-             for r in regions.registry()]
-    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
-
-
 @memo(maxsize=1)
 def interval_factors() -> pd.DataFrame:
     """Factors lo80/hi80/lo95/hi95 by horizon 1…25 years from the empirical errors of the
     damped trend back-tested on the eight regions as a whole (every origin 1990–2020 within a
     census segment, horizons 1–10 years; beyond, scaled with the horizon). Region errors, not
     Kreis errors: a region's total is steadier than its Kreise (about half the spread)."""
-    errors = backtest.rolling_errors(BAND_METHOD, series=region_series())
+    errors = backtest.rolling_errors(BAND_METHOD, series=backtest.region_series())
     return backtest.empirical_intervals(errors, list(range(1, 2046 - BASE))).set_index("horizon")
 
 
@@ -99,31 +86,18 @@ def band(region) -> pd.DataFrame:
 
 def backtest_results() -> pd.DataFrame:
     """The full back-test (all methods, the six windows, all Kreise)."""
-    return _cached("backtest", backtest.results)
+    return backtest.results()
 
 
 def extended_results() -> pd.DataFrame:
     """The naive baselines and the damped trend on all 40 windows of horizon 5 and 8–10 years."""
-    return _cached("backtest_extended", backtest.extended_results)
+    return backtest.extended_results()
 
 
 @memo(maxsize=1)
 def extended_goals() -> pd.DataFrame:
     """:func:`regiopol.methods.backtest.goal_check` of the 40 windows (one bootstrap per process)."""
     return backtest.goal_check(extended_results())
-
-
-def _cached(name: str, compute) -> pd.DataFrame:
-    """``compute()`` once per data version and back-test code, kept in ``outputs/.cache`` –
-    every region's report shows the same back-test."""
-    key = hashlib.sha256((data.provenance()["tables"]["population_series"]["sha256"]
-                          + inspect.getsource(backtest)).encode("utf-8")).hexdigest()[:16]
-    path = output_root() / ".cache" / f"{name}_{key}.parquet"
-    if path.is_file():
-        return pd.read_parquet(path)
-    table = compute()
-    write_atomic(path, lambda tmp: table.to_parquet(tmp, index=False), suffix=".parquet")
-    return table
 
 
 # --------------------------------------------------------------------------- text, assumptions
