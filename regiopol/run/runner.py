@@ -43,6 +43,7 @@ from regiopol.core.errors import ConfigError, MissingInputError
 from regiopol.core.files import write_atomic, write_text_atomic
 from regiopol.core.outputs import OUTPUTS_ENV, output_root
 from regiopol.core.paths import PROJECT_ROOT, data_dir
+from regiopol.methods import shared
 
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
 DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
@@ -656,6 +657,7 @@ def run(
             manifest["seconds"] = round(time.monotonic() - started, 2)
             _write_manifest(manifest_path, manifest)
 
+        shared.warm({spec["module"] for spec in specs if spec["execute"]})  # region-independent results, once
         previous_env = os.environ.get(OUTPUTS_ENV)
         os.environ[OUTPUTS_ENV] = str(output)  # notebooks save tables/figures under <output>/<region>/
         try:
