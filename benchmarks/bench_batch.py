@@ -97,7 +97,7 @@ def timed(commands: list[list[str]], env: dict) -> tuple[float, int, list[int]]:
 
 def module_spread(manifest: Path) -> dict[str, list[float]]:
     """Seconds of every report that ran, by module, from the runner's ``run.json``."""
-    results = json.loads(manifest.read_text(encoding="utf-8")).get("results", {})
+    results = json.loads(manifest.read_text(encoding="utf-8")).get("results", {}) if manifest.is_file() else {}
     spread: dict[str, list[float]] = {}
     for entry in results.values():
         if entry.get("status") == "ok":
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
     selectors = [x for s in slugs for x in ("--region", s)] + [x for m in modules for x in ("--module", m.name)]
     try:
         out_runner = work / "runner"
-        cmd = [_tool("regiopol"), "run", "--force", "--no-progress", "--jobs", str(args.jobs),
+        cmd = [sys.executable, "-m", "regiopol", "run", "--force", "--no-progress", "--jobs", str(args.jobs),
                "--kernel", args.kernel, "--output", str(out_runner), *selectors]
         runner_env = dict(env, **{OUTPUTS_ENV: str(out_runner), CACHE_ENV: str(work / "cache-runner")})
         t_runner, mem_runner, codes = timed([cmd], runner_env)
