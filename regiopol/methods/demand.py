@@ -40,18 +40,16 @@ from regiopol import data, regions
 
 from regiopol.methods import centrality
 from regiopol.core.cache import memo
+from regiopol.core.constants import GERMANY, OLDEST_AGE as MAX_AGE, SEXES
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
 
 RATES_FILE = "demand_rates.toml"
 BASE_YEAR = 2020            # observed base year: last year of population_by_age
-MAX_AGE = 100               # age 100 stands for 100 and older
-SEXES = ("m", "w")
 CELLS = pd.MultiIndex.from_product([SEXES, range(MAX_AGE + 1)], names=["sex", "age"])
 POPULATION_COLUMNS = ("ags", "year", "sex", "age", "population")
 VERIFICATION = ("official", "derived", "UNVERIFIED")
 CALIBRATED = "calibrated"
-GERMANY = "DG"              # INKAR's code for Germany
 
 # Disaggregation of the open age group "75 Jahre und mehr" in observed_population():
 OPEN_GROUP_QUOTAS = ("care_pflegequoten.csv", 2021)   # band populations implied by the exact GBE table

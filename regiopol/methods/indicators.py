@@ -15,11 +15,11 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core.cache import memo
+from regiopol.core.constants import GERMANY
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
 INDICATORS_FILE = "indicators.toml"
-GERMANY = "DG"  # the code official tables use for Deutschland
 DIRECTIONS = ("higher", "lower", "neutral")
 SOURCES = {"inkar": ("inkar", "inkar_germany"),
            "regionalstatistik": ("employment", "population_series"),

@@ -1,4 +1,5 @@
-"""Module 2 – population projection for all 400 Kreise, base 31.12.2020, horizon 2045.
+"""Module 2 – population projection for all 400 Kreise from the latest 31.12. of the data
+(:func:`regiopol.data.vintage`; 2020 in the committed tables), horizon 2045.
 
 Two methods with one output form, :class:`Projection` (arrays Kreis × sex × age × year):
 
@@ -35,19 +36,18 @@ from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
 from regiopol.core.cache import disk, memo
+from regiopol.core.constants import GERMANY, OLDEST_AGE as OLDEST, SEXES
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
 CONFIG_FILE = "projection.toml"
 
-BASE, END = 2020, 2045
+END = 2045
 HORIZONS = horizons = (2025, 2030, 2035, 2040, 2045)
 FIRST_YEAR = 2015                     # first year of population_by_age
 METHODS = ("cohort", "hamilton_perry")
-SEXES = ("m", "w")
 MALE, FEMALE = 0, 1
 AGES = np.arange(101)                 # single years; 100 stands for "100 and over"
-OLDEST = 100
 # Lower bounds of the 17 official groups of 12411-0018; the last one, 75, is open.
 GROUP_EDGES = (0, 3, 6, 10, 15, 18, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 75)
 OPEN_AGE = GROUP_EDGES[-1]
@@ -348,7 +348,7 @@ def _parse(raw: dict, path: Path) -> Config:
         sex_ratio_years=years(fertility, "sex_ratio_years", "fertility.sex_ratio_years", 2010, 2024),
         observed_tables=tuple(sorted(pairs)),
         open_group_table=text(mortality, "open_group_table", "life_expectancy.open_group_table"),
-        base_steps=years(migration, "base_steps", "migration.base_steps", FIRST_YEAR + 1, BASE),
+        base_steps=years(migration, "base_steps", "migration.base_steps", FIRST_YEAR + 1, data.vintage().base_year),
     )
 
     levels: dict[str, dict[str, Level]] = {}
@@ -623,13 +623,20 @@ class BasePeriod:
         return int(year - self.years[0])
 
 
-def base_period(base: int = BASE, config: str | Path | Config | None = None) -> BasePeriod:
-    """Observed age structures 2015…``base`` and the estimates the projection starts from (cached)."""
+def base_year(base: int | None = None) -> int:
+    """``base``, or by default the latest 31.12. of population_by_age (:func:`regiopol.data.vintage`)."""
+    return data.vintage().base_year if base is None else int(base)
+
+
+def base_period(base: int | None = None, config: str | Path | Config | None = None) -> BasePeriod:
+    """Observed age structures 2015…``base`` (default :func:`base_year`) and the estimates the
+    projection starts from (cached)."""
     config = _config(config)
-    if not FIRST_YEAR < base <= BASE:
+    latest, base = base_year(), base_year(base)
+    if not FIRST_YEAR < base <= latest:
         raise ConfigError(f"base year {base} is outside the data", field="base",
-                          fix=f"choose a base from {FIRST_YEAR + 1} to {BASE} (population_by_age covers "
-                              f"{FIRST_YEAR}–{BASE})")
+                          fix=f"choose a base from {FIRST_YEAR + 1} to {latest} (population_by_age covers "
+                              f"{FIRST_YEAR}–{latest})")
     return _base_period(config.settings, base, str(data_dir()), str(rates_dir()), config.path)
 
 
@@ -705,13 +712,13 @@ def _kreis_fertility(settings: Settings, single: np.ndarray, groups: np.ndarray,
     return children / expected / (children.sum() / expected.sum())
 
 
-def kreis_fertility(base: int = BASE, config: str | Path | Config | None = None) -> pd.Series:
+def kreis_fertility(base: int | None = None, config: str | Path | Config | None = None) -> pd.Series:
     """Kreis factor on the national fertility rates (Kreis TFR = factor × national TFR), by ags."""
     period = base_period(base, config)
     return pd.Series(period.fertility, index=pd.Index(period.ags, name="ags"), name="fertility_factor")
 
 
-def residual_migration(base: int = BASE, config: str | Path | Config | None = None, *,
+def residual_migration(base: int | None = None, config: str | Path | Config | None = None, *,
                        rates: bool = False) -> pd.DataFrame:
     """Net migration per year by Kreis, sex and age (at the end of the year) held in the medium
     variant: mean of the residuals over the base steps. ``rates`` adds ``rate``: per inhabitant
@@ -824,15 +831,17 @@ class Projection:
         return self.population[..., hits[0]]
 
 
-def project(variant: str = "medium", method: str = "cohort", base: int = BASE, end: int = END, *,
+def project(variant: str = "medium", method: str = "cohort", base: int | None = None, end: int = END, *,
             config: str | Path | Config | None = None) -> Projection:
-    """Project all Kreise from 31.12.``base`` to 31.12.``end`` under a variant of ``data/projection.toml``.
+    """Project all Kreise from 31.12.``base`` (default :func:`base_year`) to 31.12.``end`` under a
+    variant of ``data/projection.toml``.
 
     ``method="cohort"``: yearly cohort-component model; ``"hamilton_perry"``: cohort-change
     ratios in 5-year steps (no component assumptions, so only the variant "medium").
     """
     config = _config(config)
     chosen = config.variant(variant)
+    base = base_year(base)
     if method not in METHODS:
         raise ConfigError(f"unknown method '{method}'", field="method", fix=f"use one of: {', '.join(METHODS)}")
     if end <= base:
@@ -918,7 +927,7 @@ def _hamilton_perry(period: BasePeriod, variant: Variant, base: int, end: int) -
         current[..., :5] = cwr * current[:, FEMALE, FERTILE].sum(axis=-1)[:, None, None]
     return Projection(ags=period.ags, years=years, population=np.moveaxis(population, 0, -1),
                       method="hamilton_perry", variant=variant.name,
-                      label="Hamilton–Perry (Kohortenveränderungsraten 2015–2020)",
+                      label=f"Hamilton–Perry (Kohortenveränderungsraten {base - 5}–{base})",
                       members=tuple((a,) for a in period.ags))
 
 
@@ -931,7 +940,7 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 def _members(kreise) -> tuple[str, tuple[str, ...]]:
     if kreise is None:
-        return "DG", ()
+        return GERMANY, ()
     if isinstance(kreise, regions.Region):
         return kreise.slug, tuple(kreise.kreise)
     if isinstance(kreise, str):
@@ -988,7 +997,7 @@ def life_expectancy(variant: str = "medium", year: int = END, config: str | Path
 # --------------------------------------------------------------------------- uncertainty
 
 def historical_errors(groups: Mapping[str, Iterable[str]] | None = None, *, variant: str = "medium",
-                      draws: int | None = None, seed: int | None = None, base: int = BASE, end: int = END,
+                      draws: int | None = None, seed: int | None = None, base: int | None = None, end: int = END,
                       config: str | Path | Config | None = None) -> pd.DataFrame:
     """Relative errors (projected / actual − 1) at the horizons 5, 10, … years that follow from
     the year-to-year variation of net migration in the base steps – the default of :func:`band`.
@@ -1005,6 +1014,7 @@ def historical_errors(groups: Mapping[str, Iterable[str]] | None = None, *, vari
     config = _config(config)
     draws = draws or config.draws
     rng = np.random.default_rng(config.seed if seed is None else seed)
+    base = base_year(base)
     period = base_period(base, config)
     result = project(variant, "cohort", base, end, config=config)
     groups = {a: (a,) for a in period.ags} if groups is None else {k: tuple(v) for k, v in groups.items()}
@@ -1043,7 +1053,7 @@ def band(projection: Projection | pd.DataFrame, errors_by_horizon: pd.DataFrame 
     optionally ags, or a mapping horizon → errors; None takes :func:`historical_errors`.
     With e's quantiles q the actual lies in [P / (1 + q_hi), P / (1 + q_lo)]; quantiles are
     interpolated linearly between horizons (zero width at the base, default the projection's
-    first year or 2020), held beyond the last. Adds ``lower_80``, ``upper_80``, ``lower_95``,
+    first year or :func:`base_year`), held beyond the last. Adds ``lower_80``, ``upper_80``, ``lower_95``,
     ``upper_95`` (one pair per level).
     """
     if isinstance(projection, Projection):
@@ -1054,7 +1064,7 @@ def band(projection: Projection | pd.DataFrame, errors_by_horizon: pd.DataFrame 
                                                   end=int(projection.years[-1]))
     else:
         frame = projection.reset_index(drop=True).copy()
-        base = BASE if base is None else base
+        base = base_year(base)
         if errors_by_horizon is None:
             errors_by_horizon = historical_errors(base=base)
     errors = (errors_by_horizon if isinstance(errors_by_horizon, pd.DataFrame) else pd.DataFrame(

@@ -23,7 +23,7 @@ from regiopol.core import fmt
 
 from regiopol.report import common, style
 from regiopol.core.cache import memo
-from regiopol.data.locate import METRIC_CRS
+from regiopol.core.constants import METRIC_CRS
 
 BASE = 2020
 HORIZONS = projection.HORIZONS

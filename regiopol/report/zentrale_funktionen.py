@@ -28,7 +28,7 @@ from regiopol.core import fmt
 from regiopol.report import common, style
 from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
-from regiopol.data.locate import METRIC_CRS
+from regiopol.core.constants import METRIC_CRS
 from regiopol.core.paths import data_dir
 
 SETTINGS_FILE = "zentrale_funktionen.toml"
