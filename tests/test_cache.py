@@ -201,3 +201,34 @@ def test_back_test_kept_in_the_cache_not_in_outputs(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(table, first)
     assert backtest._extended_results.__wrapped__.entry(str(DATA_DIR), backtest.DEFAULT_JOBS).is_file()
     regiopol.clear_caches()
+
+
+# --------------------------------------------------------------------------- once per batch
+
+def test_shared_results_by_module():
+    from regiopol.methods import shared
+
+    assert shared.slugs(["00_ueberblick", "02_vorausschaetzung", "01_zentrale_funktionen"]) == [
+        "zentrale_funktionen", "vorausschaetzung"]
+    assert shared.slugs(["00_probe"]) == [] and shared.slugs(None) == list(shared.SHARED)
+    assert shared.warm(["00_ueberblick"]) is True  # nothing to share: no process started
+
+
+def test_runner_warms_once_before_the_notebooks_and_not_on_a_no_op(tmp_path, monkeypatch):
+    from regiopol.methods import shared
+    from regiopol.run import runner
+
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures" / "notebooks" / "00_probe.ipynb",
+                notebooks / "02_vorausschaetzung.ipynb")
+    events = []
+    monkeypatch.setattr(shared, "warm", lambda modules: events.append(("warm", sorted(modules))))
+    monkeypatch.setattr(runner, "execute_notebook",
+                        lambda source, target, parameters, **_: events.append(("run", parameters["region"]))
+                        or shutil.copy(source, target))
+    for _ in range(2):
+        runner.run(notebooks_dir=notebooks, output=tmp_path / "out", regions=["trier", "siegen"], jobs=1,
+                   progress=False, html=False)
+    assert events[0] == ("warm", ["02_vorausschaetzung"]) and events[3] == ("warm", [])
+    assert sorted(events[1:3]) == [("run", "siegen"), ("run", "trier")] and len(events) == 4

@@ -147,7 +147,6 @@ def disk(function: Callable | None = None, *, rates: Iterable[str] = ()):
 
     def wrap(f: Callable):
         name = f"{f.__module__}.{f.__qualname__}"
-
         signature = inspect.signature(f)
 
         def entry(*args, **kwargs) -> Path:
@@ -172,11 +171,14 @@ def disk(function: Callable | None = None, *, rates: Iterable[str] = ()):
             except Exception:  # noqa: BLE001 – a truncated or foreign entry is recomputed and replaced
                 path.unlink(missing_ok=True)
             result = f(*args, **kwargs)
-            write_atomic(path, lambda tmp: Path(tmp).write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
-            arguments = path.name.split("-")[0]
-            for old in path.parent.glob(f"{arguments}-*{SUFFIX}"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            try:
+                write_atomic(path, lambda tmp: Path(tmp).write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)))
+                arguments = path.name.split("-")[0]
+                for old in path.parent.glob(f"{arguments}-*{SUFFIX}"):
+                    if old != path:
+                        old.unlink(missing_ok=True)
+            except OSError:  # a read-only or full disk costs the next process the computation, nothing else
+                pass
             return result
 
         cached.entry = entry
