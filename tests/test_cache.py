@@ -208,10 +208,24 @@ def test_back_test_kept_in_the_cache_not_in_outputs(tmp_path, monkeypatch):
 def test_shared_results_by_module():
     from regiopol.methods import shared
 
-    assert shared.slugs(["00_ueberblick", "02_vorausschaetzung", "01_zentrale_funktionen"]) == [
-        "zentrale_funktionen", "vorausschaetzung"]
-    assert shared.slugs(["00_probe"]) == [] and shared.slugs(None) == list(shared.SHARED)
+    assert shared.steps(["00_ueberblick", "02_vorausschaetzung", "01_zentrale_funktionen"]) == [
+        "indicators", "catchment", "projections", "backtest", "extended_backtest"]
+    assert shared.steps(["vorausschaetzung"]) == ["projections", "backtest", "extended_backtest"]
+    assert shared.steps(["00_probe"]) == [] and shared.steps(None) == list(shared.STEPS)
     assert shared.warm(["00_ueberblick"]) is True  # nothing to share: no process started
+
+
+def test_warm_fills_the_disk_cache_in_other_processes(tmp_path, monkeypatch):
+    from regiopol.methods import catchment, indicators, shared
+
+    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    assert shared.warm(["01_zentrale_funktionen"]) is True
+    regiopol.clear_caches()
+    assert catchment._kreis_distances.__wrapped__.entry(str(DATA_DIR)).is_file()
+    assert indicators._values.__wrapped__.entry().is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "regiopol.methods.catchment._default_centroids", "regiopol.methods.catchment._kreis_distances",
+        "regiopol.methods.indicators._values"]
 
 
 def test_runner_warms_once_before_the_notebooks_and_not_on_a_no_op(tmp_path, monkeypatch):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from regiopol import data, regions
-from regiopol.core.cache import memo
+from regiopol.core.cache import disk, memo
 from regiopol.core.constants import GERMANY
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
@@ -114,6 +114,7 @@ def values() -> pd.DataFrame:
 
 
 @memo(maxsize=1)
+@disk
 def _values() -> pd.DataFrame:
     listed = load()
     inkar = listed.loc[listed["source"] == "inkar", "code"]

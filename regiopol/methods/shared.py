@@ -10,16 +10,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Callable, Iterable
+from typing import Iterable
 
 
-def _catchment() -> None:
+def indicators() -> None:
+    from regiopol.methods import indicators
+
+    indicators.values()
+
+
+def catchment() -> None:
     from regiopol.methods import catchment
 
     catchment.kreis_distances()
 
 
-def _projections() -> None:
+def projections() -> None:
     from regiopol.methods import projection
 
     for variant in projection.variants():
@@ -27,49 +33,52 @@ def _projections() -> None:
     projection.project("medium", "hamilton_perry")
 
 
-def _backtest() -> None:
+def backtest() -> None:
     from regiopol.methods import backtest
 
     backtest.goal_check(backtest.results())
+
+
+def extended_backtest() -> None:
+    from regiopol.methods import backtest
+
     backtest.goal_check(backtest.extended_results())
     backtest.rolling_errors(backtest.RECOMMENDED, series=backtest.region_series())
 
 
-SHARED: dict[str, tuple[Callable[[], None], ...]] = {  # module slug → what its reports share
-    "zentrale_funktionen": (_catchment,),
-    "vorausschaetzung": (_projections, _backtest),
+STEPS = {step.__name__: step for step in (indicators, catchment, projections, backtest, extended_backtest)}
+SHARED = {  # module slug → the steps its reports share
+    "zentrale_funktionen": ("indicators", "catchment"),
+    "vorausschaetzung": ("projections", "backtest", "extended_backtest"),
 }
 
 
-def slugs(modules: Iterable[str] | None = None) -> list[str]:
-    """The modules of :data:`SHARED` among ``modules`` (notebook names ``NN_slug`` or slugs; None: all)."""
-    if modules is None:
-        return list(SHARED)
-    wanted = {m.split("_", 1)[1] if m[:2].isdigit() and "_" in m else m for m in modules}
-    return [slug for slug in SHARED if slug in wanted]
-
-
-def compute(modules: Iterable[str] | None = None) -> None:
-    """Compute the shared results of ``modules`` in this process (into the disk cache)."""
-    for slug in slugs(modules):
-        for step in SHARED[slug]:
-            step()
+def steps(modules: Iterable[str] | None = None) -> list[str]:
+    """The steps the ``modules`` share (notebook names ``NN_slug`` or slugs; None: all modules)."""
+    wanted = set(SHARED) if modules is None else {
+        m.split("_", 1)[1] if m[:2].isdigit() and "_" in m else m for m in modules}
+    return list(dict.fromkeys(step for slug, names in SHARED.items() if slug in wanted for step in names))
 
 
 def warm(modules: Iterable[str] | None = None) -> bool:
-    """:func:`compute` in a fresh process, so that the caller (the batch runner, whose worker
-    processes are forked from it) stays small. Best effort: if it fails, each report computes
-    what it needs itself and reports the error there; returns whether it succeeded."""
-    chosen = slugs(modules)
-    if not chosen:
-        return True
-    done = subprocess.run([sys.executable, "-m", __name__, *chosen], capture_output=True, text=True)
-    if done.returncode:
-        last = (done.stderr.strip().splitlines() or ["?"])[-1]
-        print(f"Hinweis: gemeinsame Ergebnisse nicht vorab berechnet ({last}); die Berichte rechnen selbst.",
-              file=sys.stderr)
-    return done.returncode == 0
+    """Compute the shared results of ``modules`` into the disk cache, each step in a fresh process
+    and all steps at the same time (the caller – the batch runner, whose workers are forked from
+    it – stays small, and no core idles while the back-test runs). Best effort: where a step
+    fails, each report computes what it needs itself and reports the error there; returns
+    whether every step succeeded."""
+    running = [subprocess.Popen([sys.executable, "-m", __name__, name], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, text=True) for name in steps(modules)]
+    ok = True
+    for process in running:
+        _, err = process.communicate()
+        if process.returncode:
+            ok = False
+            last = (err.strip().splitlines() or ["?"])[-1]
+            print(f"Hinweis: gemeinsame Ergebnisse nicht vorab berechnet ({last}); die Berichte rechnen selbst.",
+                  file=sys.stderr)
+    return ok
 
 
 if __name__ == "__main__":
-    compute(sys.argv[1:])
+    for step in sys.argv[1:]:
+        STEPS[step]()
