@@ -22,9 +22,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile

@@ -13,18 +13,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def disk_cache(tmp_path_factory) -> Path:
     """A fresh disk cache for the test session (kernels started by tests inherit it): no result
     of an earlier session or of the user's runs can stand in for a computation under test."""
-    import os
-
     from regiopol.core.cache import CACHE_ENV
 
     path = tmp_path_factory.mktemp("cache")
-    previous = os.environ.get(CACHE_ENV)
-    os.environ[CACHE_ENV] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop(CACHE_ENV, None)
-    else:
-        os.environ[CACHE_ENV] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(path))
+        yield path
 
 
 @pytest.fixture(scope="session")
