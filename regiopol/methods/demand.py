@@ -45,7 +45,6 @@ from regiopol.core.errors import CheckError, ConfigError, InputFormatError, Miss
 from regiopol.core.paths import data_dir, rates_dir
 
 RATES_FILE = "demand_rates.toml"
-BASE_YEAR = 2020            # observed base year: last year of population_by_age
 CELLS = pd.MultiIndex.from_product([SEXES, range(MAX_AGE + 1)], names=["sex", "age"])
 POPULATION_COLUMNS = ("ags", "year", "sex", "age", "population")
 VERIFICATION = ("official", "derived", "UNVERIFIED")
@@ -353,9 +352,9 @@ def _order(items: list[dict], path: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- population frames
 
-def observed_population(year: int = BASE_YEAR, kreise: Iterable[str] | None = None) -> pd.DataFrame:
-    """Observed population (31.12. of ``year``, 2015–2020) as a population frame: ags, year,
-    sex, age 0..100, population (float).
+def observed_population(year: int | None = None, kreise: Iterable[str] | None = None) -> pd.DataFrame:
+    """Observed population (31.12. of ``year``, default the base year of :func:`regiopol.data.vintage`)
+    as a population frame: ags, year, sex, age 0..100, population (float).
 
     A stop-gap adapter for tests and the observed baseline: each official age group of
     ``population_by_age`` (17 groups by sex) is spread uniformly over its single years. The open
@@ -366,6 +365,7 @@ def observed_population(year: int = BASE_YEAR, kreise: Iterable[str] | None = No
     the national split. The projection engine (:mod:`regiopol.methods.projection`) disaggregates its
     own base population; its output replaces this frame wherever a projection exists.
     """
+    year = data.vintage().base_year if year is None else year
     return _observed(year, None if kreise is None else tuple(kreise), str(rates_dir()))
 
 
@@ -519,7 +519,7 @@ class _Model:
     items: dict[str, _Item]           # in file order
     order: list[str]                  # dependency order
     base_index: pd.MultiIndex = None  # (ags, year) of the national base population
-    base: np.ndarray = None           # its matrix (all Kreise, BASE_YEAR)
+    base: np.ndarray = None           # its matrix (all Kreise, the base year)
     kreise: pd.Index = None
 
     def demand(self, index: pd.MultiIndex, matrix: np.ndarray, keys: list[str]) -> np.ndarray:
@@ -560,7 +560,7 @@ def _model(rates_file: str | Path | None = None) -> _Model:
 def _build(path: Path, directory: Path) -> _Model:
     specs = _config(path)
     model = _Model(path=path, directory=directory, items={}, order=_order(specs, path))
-    population = _observed(BASE_YEAR, None, str(directory))
+    population = _observed(data.vintage().base_year, None, str(directory))
     model.base_index, model.base = _matrix(population)
     model.kreise = pd.Index(data.load("kreise")["ags"], name="ags")
     by_key = {s["key"]: s for s in specs}
@@ -930,7 +930,8 @@ def _supply(spec: dict, model: _Model) -> tuple[pd.Series, int, str]:
     kind = supply["kind"]
     if kind == "observed_use":
         values = model.base_demand(key)
-        year, source = BASE_YEAR, f"observed use {BASE_YEAR}: base-year demand with the observed population"
+        year = data.vintage().base_year
+        source = f"observed use {year}: base-year demand with the observed population"
     elif kind == "inkar":
         inkar = data.load("inkar")
         rows = inkar[(inkar["indicator"] == supply["indicator"]) & (inkar["year"] == supply["year"])]
@@ -1085,8 +1086,8 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
     slug or a list of AGS), summed over the Kreise: item, year, demand, supply, gap = demand −
     supply (positive: shortfall), gap_pct = 100 × gap / supply.
 
-    The base year 2020 is always the first row per item. It and ``years`` are taken from the
-    population frame (a projection, whose base year is the observed 2020 population) and must
+    The base year (:func:`regiopol.data.vintage`) is always the first row per item. It and ``years``
+    are taken from the population frame (a projection, whose base year is the observed population) and must
     be there for every Kreis: base and future years then rest on the same single-year
     disaggregation, so the change shows demography, not a change of method. Supply is today's
     (:func:`supply_today`), held constant.
@@ -1098,7 +1099,8 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
     if unknown:
         raise ConfigError(f"Kreis {unknown[0]} is not in the official directory", field="kreise",
                           fix="use 5-digit Kreis codes (`regiopol kreise`)")
-    wanted = [BASE_YEAR, *sorted({int(y) for y in years} - {BASE_YEAR})]
+    base = data.vintage().base_year
+    wanted = [base, *sorted({int(y) for y in years} - {base})]
     frame = _check_population(population)
     frame = frame[frame["ags"].isin(codes) & frame["year"].isin(wanted)]
     have = set(zip(frame["ags"], frame["year"]))
@@ -1106,7 +1108,7 @@ def gap(population: pd.DataFrame, kreise, years: Iterable[int] = (2030, 2035, 20
         for code in codes:
             if (code, year) not in have:
                 raise ConfigError(f"the population frame has no {year} for Kreis {code}", field="years",
-                                  fix=f"pass a projection from {BASE_YEAR} with the years asked for, "
+                                  fix=f"pass a projection from {base} with the years asked for, "
                                       "for every Kreis of the region")
     totals = demand(frame, keys, rates_file=rates_file).groupby(["item", "year"], sort=False)["demand"].sum()
     supply = supply_today(keys, rates_file=rates_file)
