@@ -30,6 +30,7 @@ __all__ = [
     "MissingInputError",
     "RegiopolError",
     "__version__",
+    "clear_caches",
 ]
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Union
@@ -22,6 +21,7 @@ from regiopol import data
 from regiopol.core import config
 from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Invalid, Table
 from regiopol.data import frames
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -169,7 +169,7 @@ def registry() -> Registry:
     return _registry(str(data_dir()))
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _registry(directory: str) -> Registry:
     return load(Path(directory) / REGIONS_FILE)
 

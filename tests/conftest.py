@@ -9,6 +9,18 @@ from regiopol.core.paths import DEFAULT_RAW_DIR
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def disk_cache(tmp_path_factory) -> Path:
+    """A fresh disk cache for the test session (kernels started by tests inherit it): no result
+    of an earlier session or of the user's runs can stand in for a computation under test."""
+    from regiopol.core.cache import CACHE_ENV
+
+    path = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(CACHE_ENV, str(path))
+        yield path
+
+
 @pytest.fixture(scope="session")
 def raw_dir() -> Path:
     """The real official files; tests that need them are skipped where they are absent."""

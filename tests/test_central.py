@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from regiopol import data, regions
+from regiopol import clear_caches, data, regions
 
 from regiopol.methods import catchment, centrality, checklist, profile
 
@@ -31,10 +31,10 @@ def settings_file(tmp_path, monkeypatch):
     path = tmp_path / checklist.SETTINGS_FILE
     path.write_text(SETTINGS_TOML, encoding="utf-8")
     monkeypatch.setattr(checklist, "data_dir", lambda: tmp_path)
-    zentrale_funktionen.clear_cache()
+    clear_caches()
     yield path
     monkeypatch.undo()
-    zentrale_funktionen.clear_cache()
+    clear_caches()
 
 
 def _kreis_population_2020() -> pd.Series:
@@ -108,7 +108,7 @@ def test_settings_broken_or_missing_file(settings_file):
     settings_file.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 2,0"), encoding="utf-8")
     with pytest.raises(ConfigError, match="not valid TOML"):
         checklist.settings()
-    zentrale_funktionen.clear_cache()
+    clear_caches()
     settings_file.unlink()
     with pytest.raises(ConfigError, match="module-1 settings does not exist") as err:
         checklist.settings()
@@ -141,22 +141,20 @@ def data_copy(tmp_path, monkeypatch):
         for path in DATA_DIR.glob(pattern):
             shutil.copy(path, tmp_path / path.name)
     monkeypatch.setenv("REGIOPOL_DATA_DIR", str(tmp_path))
-    zentrale_funktionen.clear_cache()
-    data.clear_cache()
+    clear_caches()
     yield tmp_path
     monkeypatch.undo()
-    zentrale_funktionen.clear_cache()
-    data.clear_cache()
+    clear_caches()
 
 
 def test_settings_drive_the_huff_model(data_copy):
     # the default data give the population served for α = 1, β = 3 in the sensitivity table …
     with pytest.MonkeyPatch.context() as m:
         m.delenv("REGIOPOL_DATA_DIR")
-        zentrale_funktionen.clear_cache()
+        clear_caches()
         grid = zentrale_funktionen.huff_sensitivity_table("trier", "beds").set_index("α")
         default = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal").loc["Krankenhausbetten"]
-    zentrale_funktionen.clear_cache()
+    clear_caches()
     # … and a copy of data/ with beta = 3 gives that as the catchment
     settings = data_copy / checklist.SETTINGS_FILE
     settings.write_text(SETTINGS_TOML.replace("beta = 2.0", "beta = 3.0"), encoding="utf-8")

@@ -39,7 +39,7 @@ def test_errors_are_one_line_without_traceback(tmp_path, capsys):
     bad.write_text("[areas]\nunknown = 'x'\n", encoding="utf-8")
     assert main(["regions", "--file", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("Fehler: ") and "no [[region]] blocks" in err and "Traceback" not in err
+    assert err.startswith("Fehler: ") and "[[region]] block" in err and "Traceback" not in err
 
 
 def test_console_script_runs():

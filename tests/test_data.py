@@ -191,3 +191,17 @@ def test_population_wide_is_the_series_as_a_kreis_by_year_table():
     assert wide.shape[0] == 400 and wide.loc["05711", 2020] == 333_509  # Bielefeld, 12411-0018
     wide.loc["05711", 2020] = 0
     assert frames.population_wide().loc["05711", 2020] == 333_509  # callers get a copy
+def test_vintage_is_read_from_the_tables():
+    assert data.vintage() == data.Vintage(base_year=2020, latest_year=2020, census_breaks=(2011,))
+
+
+def test_a_newer_release_moves_the_vintage(tmp_path):
+    """Drop a year 2021 into the tables: base year, latest year follow; 2022 is no break yet."""
+    for path in [*DATA_DIR.glob("*.toml"), DATA_DIR / "provenance.json"]:
+        shutil.copy(path, tmp_path / path.name)
+    for name in ("population_by_age", "population_series"):
+        table = data.load(name)
+        table = pd.concat([table, table[table["year"] == 2020].assign(year=2021)], ignore_index=True)
+        table.attrs = {}  # the sources live in provenance.json
+        table.to_parquet(tmp_path / f"{name}.parquet")
+    assert data.vintage(tmp_path) == data.Vintage(base_year=2021, latest_year=2021, census_breaks=(2011,))

@@ -7,11 +7,13 @@ with source, licence, rows and content hash, in ``data/provenance.json``.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from regiopol.core.cache import memo
+from regiopol.core.constants import CENSUS_YEARS
 from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir
 from regiopol.core.sources import Source
@@ -49,7 +51,7 @@ def provenance(directory: str | Path | None = None) -> dict:
     return _provenance(str(directory or data_dir()))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _provenance(directory: str) -> dict:
     path = Path(directory) / PROVENANCE_FILE
     if not path.is_file():
@@ -63,7 +65,7 @@ def _provenance(directory: str) -> dict:
                                fix="restore data/provenance.json from git or run `regiopol data build`") from None
 
 
-@lru_cache(maxsize=None)
+@memo
 def _read(name: str, directory: str) -> pd.DataFrame:
     path = table_path(name, directory)
     if not path.is_file():
@@ -87,9 +89,27 @@ def load(name: str, directory: str | Path | None = None) -> pd.DataFrame:
     return _read(name, str(directory or data_dir())).copy()
 
 
-def clear_cache() -> None:
-    _read.cache_clear()
-    _provenance.cache_clear()
+@dataclass(frozen=True)
+class Vintage:
+    """What the committed tables cover – read from them, so that a newer release moves every
+    module without code changes."""
+
+    base_year: int  # latest 31.12. of population_by_age: the base of the projections
+    latest_year: int  # latest year of population_series
+    census_breaks: tuple[int, ...]  # census years within population_series: levels before and after differ
+
+
+def vintage(directory: str | Path | None = None) -> Vintage:
+    """The :class:`Vintage` of the tables in ``directory`` (default ``data/``)."""
+    return _vintage(str(directory or data_dir()))
+
+
+@memo
+def _vintage(directory: str) -> Vintage:
+    ages, series = (_read(name, directory)["year"] for name in ("population_by_age", "population_series"))
+    first, last = int(series.min()), int(series.max())
+    return Vintage(base_year=int(ages.max()), latest_year=last,
+                   census_breaks=tuple(year for year in CENSUS_YEARS if first < year <= last))
 
 
 def sources(*names: str, directory: str | Path | None = None) -> list[Source]:

@@ -21,6 +21,7 @@ from regiopol import data
 from regiopol.data.check import file_hash
 from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.core.files import write_all_atomic, write_text_atomic
+from regiopol.core.cache import clear_caches
 from regiopol.data.harmonise import KREIS_REFORMS_AFTER_2020, harmonised_population, to_current_kreise
 from regiopol.data.locate import assign_kreis_by_place, assign_kreis_by_point
 from regiopol.core.paths import data_dir
@@ -94,7 +95,7 @@ def build(raw: str | Path, out: str | Path | None = None, *, selection: pd.DataF
         "tables": records,
     }
     write_text_atomic(out / data.PROVENANCE_FILE, json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
-    data.clear_cache()
+    clear_caches()
     return BuildResult(out=out, provenance=provenance, seconds=time.perf_counter() - start)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pandas as pd
 
+from regiopol.core.cache import memo
 from regiopol import data
 from regiopol.core.paths import data_dir
 
@@ -16,7 +16,7 @@ def population_wide(directory=None) -> pd.DataFrame:
     return _population_wide(str(directory or data_dir())).copy()
 
 
-@lru_cache(maxsize=2)
+@memo(maxsize=2)
 def _population_wide(directory: str) -> pd.DataFrame:
     series = data.load("population_series", directory)
     wide = series.pivot(index="ags", columns="year", values="population").astype("float64")

@@ -10,9 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from regiopol.core.constants import METRIC_CRS
 from regiopol.core.errors import InputFormatError
-
-METRIC_CRS = "EPSG:25832"  # ETRS89 / UTM 32N: metres, covers Germany
 
 LAND_CODES = {
     "Schleswig-Holstein": "01", "Hamburg": "02", "Niedersachsen": "03", "Bremen": "04",

@@ -89,7 +89,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -98,6 +97,7 @@ from threadpoolctl import threadpool_limits
 from regiopol import data, regions
 
 from regiopol.data import harmonise
+from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
@@ -159,7 +159,7 @@ def series_table(series: pd.DataFrame | None = None) -> pd.DataFrame:
     return _wide(series)
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def _committed_table(directory: str) -> pd.DataFrame:
     return _wide(data.load("population_series", directory))
 
@@ -176,6 +176,14 @@ def _wide(series: pd.DataFrame) -> pd.DataFrame:
         raise ConfigError(f"the population series has gaps between {years[0]} and {years[-1]}", field="year",
                           fix="pass one row per Kreis and consecutive year")
     return wide.sort_index()
+
+
+def region_series() -> pd.DataFrame:
+    """The harmonised population series of the regions of the registry, each as a whole (ags = slug)."""
+    series = data.load("population_series")
+    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
+             for r in regions.registry()]
+    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
 
 
 def segment(year: int, years: Iterable[int]) -> tuple[int, int]:
@@ -756,16 +764,19 @@ def backtest(methods: Mapping[str, Callable] | None = None, windows: Iterable = 
     return out
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
+@disk
 def _default_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest(jobs=jobs)
 
 
 def results(jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
-    """The back-test of all :data:`METHODS` on all :data:`WINDOWS` (computed once per process)."""
+    """The back-test of all :data:`METHODS` on all :data:`WINDOWS` (computed once per data and library
+    version, kept in the disk cache :mod:`regiopol.core.cache`)."""
     return _default_results(str(data_dir()), jobs).copy()
 
 
+@disk
 def rolling_errors(method: str | Callable = RECOMMENDED, horizons: Iterable[int] = range(1, 11), *,
                    series: pd.DataFrame | None = None, jobs: int = 1) -> pd.DataFrame:
     """Back-test errors of one method at every origin and horizon within a census segment
@@ -811,6 +822,7 @@ def accuracy_for(kreise, results_: pd.DataFrame | None = None, *, jobs: int = DE
     return accuracy_table(results_, kreise=codes, jobs=jobs)
 
 
+@disk
 def goal_check(results_: pd.DataFrame | None = None, method: str = RECOMMENDED, *,
                draws: int = BOOTSTRAP_DRAWS, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Per window of ``results_`` (:func:`backtest` output; default :func:`results`): the best
@@ -854,11 +866,13 @@ def extended_windows(years: Iterable[int] | None = None) -> list[Window]:
 
 
 def extended_results(jobs: int = DEFAULT_JOBS) -> pd.DataFrame:
-    """The naive baselines and the project's method on :func:`extended_windows` (once per process)."""
+    """The naive baselines and the project's method on :func:`extended_windows` (disk-cached as
+    :func:`results`)."""
     return _extended_results(str(data_dir()), jobs).copy()
 
 
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
+@disk
 def _extended_results(directory: str, jobs: int) -> pd.DataFrame:
     return backtest({name: METHODS[name] for name in (*NAIVE, RECOMMENDED)}, extended_windows(), jobs=jobs)
 
@@ -965,15 +979,7 @@ def time_series(ags_list, end: int = 2045, *, start: int = TIME_SERIES_START,
 BAND_METHOD = "damped"
 
 
-def region_series() -> pd.DataFrame:
-    """The harmonised population series of the configured regions as a whole (ags = slug)."""
-    series = data.load("population_series")
-    parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
-             for r in regions.registry()]
-    return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
-
-
-@lru_cache(maxsize=4)
+@memo(maxsize=4)
 def band_factors(longest: int) -> pd.DataFrame:
     """Factors lo80/hi80/lo95/hi95 by horizon 1…``longest`` years (index ``horizon``) from the
     empirical errors of the damped trend back-tested on the regions as a whole (every origin

@@ -11,13 +11,13 @@ method (2SFCA) for the supply of facilities per inhabitant.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
 from regiopol import data, regions
+from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import data_dir
 
@@ -68,7 +68,8 @@ def kreis_centroids(gemeinden: pd.DataFrame | None = None) -> pd.DataFrame:
     return _centroids(gemeinden)
 
 
-@lru_cache(maxsize=None)
+@memo
+@disk
 def _default_centroids(directory: str) -> pd.DataFrame:
     return _centroids(data.load("gemeinden", directory))
 
@@ -123,7 +124,8 @@ def kreis_distances() -> pd.DataFrame:
     return _kreis_distances(str(data_dir())).copy()
 
 
-@lru_cache(maxsize=None)
+@memo
+@disk
 def _kreis_distances(directory: str) -> pd.DataFrame:
     centroids = _default_centroids(directory)
     area = data.load("kreise", directory).set_index("ags")["area_km2"]

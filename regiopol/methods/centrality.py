@@ -18,11 +18,11 @@ employment, doctors and population exist per Kreis only.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import pandas as pd
 
 from regiopol import data, regions
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.data import frames
 from regiopol.regions import ROLE_CORE, ROLE_GERMANY, ROLE_KREIS, ROLE_REGION, ROLE_SURROUNDING
@@ -67,7 +67,7 @@ def _population() -> pd.DataFrame:
     return frames.population_wide()
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def _jobs() -> pd.DataFrame:
     """Employees at place of work 30.06. per Kreis (rows) and year (columns)."""
     employment = data.load("employment")
@@ -107,7 +107,7 @@ def supply(year_beds: int = 2019, year_doctors: int = 2020, year_jobs: int = 202
     return _supply(year_beds, year_doctors, year_jobs, exclude_distance_learning).copy()
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _supply(year_beds: int, year_doctors: int, year_jobs: int, exclude_distance_learning: bool) -> pd.DataFrame:
     population = _population()
     hospitals = data.load("hospitals")
@@ -254,10 +254,3 @@ def core_shares(region, **options) -> pd.DataFrame:
     })
     out["ratio"] = out["core_share"] / out["population_share"]
     return out
-
-
-def clear_cache() -> None:
-    """Forget the cached tables (after :func:`regiopol.data.clear_cache` or a data rebuild)."""
-    _population.cache_clear()
-    _jobs.cache_clear()
-    _supply.cache_clear()

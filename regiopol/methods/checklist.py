@@ -5,10 +5,10 @@ thresholds, each with its source)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pandas as pd
 
+from regiopol.core.cache import memo
 from regiopol import data, regions
 
 from regiopol.core.config import SOURCE, Array, Field, Table, load
@@ -29,7 +29,7 @@ SCHEMA = Table({
 })
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def settings() -> dict:
     """``data/zentrale_funktionen.toml``, checked against :data:`SCHEMA`."""
     return load(data_dir() / SETTINGS_FILE, SCHEMA, what="module-1 settings")

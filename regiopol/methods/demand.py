@@ -31,7 +31,6 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -44,17 +43,15 @@ from regiopol.core.config import (IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array,
                                   optional)
 
 from regiopol.methods import centrality, projection
+from regiopol.core.cache import memo
+from regiopol.core.constants import OLDEST_AGE as MAX_AGE, SEXES
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
 
 RATES_FILE = "demand_rates.toml"
-BASE_YEAR = 2020            # observed base year: last year of population_by_age
-MAX_AGE = 100               # age 100 stands for 100 and older
-SEXES = ("m", "w")
 CELLS = pd.MultiIndex.from_product([SEXES, range(MAX_AGE + 1)], names=["sex", "age"])
 POPULATION_COLUMNS = ("ags", "year", "sex", "age", "population")
 CALIBRATED = "calibrated"
-GERMANY = "DG"              # INKAR's code for Germany
 
 # Disaggregation of the open age group "75 Jahre und mehr" in observed_population():
 OPEN_GROUP_QUOTAS = ("care_pflegequoten.csv", 2021)   # band populations implied by the exact GBE table
@@ -162,7 +159,7 @@ _CARE_TOTAL_SEX = "insgesamt"
 
 # --------------------------------------------------------------------------- rate files
 
-@lru_cache(maxsize=64)
+@memo(maxsize=64)
 def _read_rate_file(path: str) -> pd.DataFrame:
     file = Path(path)
     if not file.is_file():
@@ -240,9 +237,9 @@ def _order(items: list[dict], path: Path) -> list[str]:
 
 # --------------------------------------------------------------------------- population frames
 
-def observed_population(year: int = BASE_YEAR, kreise: Iterable[str] | None = None) -> pd.DataFrame:
-    """Observed population (31.12. of ``year``, 2015–2020) as a population frame: ags, year,
-    sex, age 0..100, population (float).
+def observed_population(year: int | None = None, kreise: Iterable[str] | None = None) -> pd.DataFrame:
+    """Observed population (31.12. of ``year``, default the base year of :func:`regiopol.data.vintage`)
+    as a population frame: ags, year, sex, age 0..100, population (float).
 
     A stop-gap adapter for tests and the observed baseline: each official age group of
     ``population_by_age`` (17 groups by sex) is spread uniformly over its single years. The open
@@ -253,6 +250,7 @@ def observed_population(year: int = BASE_YEAR, kreise: Iterable[str] | None = No
     the national split. The projection engine (:mod:`regiopol.methods.projection`) disaggregates its
     own base population; its output replaces this frame wherever a projection exists.
     """
+    year = data.vintage().base_year if year is None else year
     return _observed(year, None if kreise is None else tuple(kreise), str(rates_dir()))
 
 
@@ -306,7 +304,7 @@ def _group_weights(groups: pd.DataFrame, sex: str, directory: str) -> np.ndarray
     return matrix
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _open_group_shape(start: int, sex: str, directory: str) -> np.ndarray:
     """Shares of single ages start..100 within the open age group, summing to 1."""
     bands = _care_bands(Path(directory), OPEN_GROUP_QUOTAS[1], "DE")
@@ -406,7 +404,7 @@ class _Model:
     items: dict[str, _Item]           # in file order
     order: list[str]                  # dependency order
     base_index: pd.MultiIndex = None  # (ags, year) of the national base population
-    base: np.ndarray = None           # its matrix (all Kreise, BASE_YEAR)
+    base: np.ndarray = None           # its matrix (all Kreise, the base year)
     kreise: pd.Index = None
 
     def demand(self, index: pd.MultiIndex, matrix: np.ndarray, keys: list[str]) -> np.ndarray:
@@ -434,7 +432,7 @@ def _cells(ages: list[int], sex: str = "all") -> np.ndarray:
     return mask.astype("float64")
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _model_cached(path: str, directory: str) -> _Model:
     return _build(Path(path), Path(directory))
 
@@ -444,18 +442,10 @@ def _model(rates_file: str | Path | None = None) -> _Model:
     return _model_cached(str(path), str(rates_dir()))
 
 
-def clear_cache() -> None:
-    """Forget the cached model, rate files and tables (after editing a rate file)."""
-    _model_cached.cache_clear()
-    _read_rate_file.cache_clear()
-    _open_group_shape.cache_clear()
-    _kreis_population.cache_clear()
-
-
 def _build(path: Path, directory: Path) -> _Model:
     specs = _config(path)
     model = _Model(path=path, directory=directory, items={}, order=_order(specs, path))
-    population = _observed(BASE_YEAR, None, str(directory))
+    population = _observed(data.vintage().base_year, None, str(directory))
     model.base_index, model.base = _matrix(population)
     model.kreise = pd.Index(data.load("kreise")["ags"], name="ags")
     by_key = {s["key"]: s for s in specs}
@@ -634,7 +624,7 @@ def _care_bands(directory: Path, year: int, region: str, file: str = OPEN_GROUP_
     return bands.sort_values(["sex", "age_from"]).reset_index(drop=True)
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _kreis_population(year: int, directory: str) -> tuple[pd.MultiIndex, np.ndarray]:
     return _matrix(_observed(year, None, directory))
 
@@ -825,7 +815,8 @@ def _supply(spec: dict, model: _Model) -> tuple[pd.Series, int, str]:
     kind = supply["kind"]
     if kind == "observed_use":
         values = model.base_demand(key)
-        year, source = BASE_YEAR, f"observed use {BASE_YEAR}: base-year demand with the observed population"
+        year = data.vintage().base_year
+        source = f"observed use {year}: base-year demand with the observed population"
     elif kind == "inkar":
         inkar = data.load("inkar")
         rows = inkar[(inkar["indicator"] == supply["indicator"]) & (inkar["year"] == supply["year"])]
@@ -967,8 +958,8 @@ def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterabl
     supply (positive: shortfall), gap_pct = 100 × gap / supply.
 
     ``population`` is a :class:`~regiopol.methods.projection.Projection` (only the region's Kreise
-    and the years asked for are taken from it) or its tidy frame. The base year is always the
-    first row per item. It and ``years`` are taken from the population (a projection, whose
+    and the years asked for are taken from it) or its tidy frame. The base year
+    (:func:`regiopol.data.vintage`) is always the first row per item. It and ``years`` are taken from the population (a projection, whose
     base year is the observed population) and must
     be there for every Kreis: base and future years then rest on the same single-year
     disaggregation, so the change shows demography, not a change of method. Supply is today's
@@ -981,7 +972,8 @@ def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterabl
     if unknown:
         raise ConfigError(f"Kreis {unknown[0]} is not in the official directory", field="kreise",
                           fix="use 5-digit Kreis codes (`regiopol kreise`)")
-    wanted = [BASE_YEAR, *sorted({int(y) for y in years} - {BASE_YEAR})]
+    base = data.vintage().base_year
+    wanted = [base, *sorted({int(y) for y in years} - {base})]
     if isinstance(population, projection.Projection):
         population = population.subset(codes, wanted).frame()
     frame = _check_population(population)
@@ -991,7 +983,7 @@ def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterabl
         for code in codes:
             if (code, year) not in have:
                 raise ConfigError(f"the population frame has no {year} for Kreis {code}", field="years",
-                                  fix=f"pass a projection from {BASE_YEAR} with the years asked for, "
+                                  fix=f"pass a projection from {base} with the years asked for, "
                                       "for every Kreis of the region")
     totals = demand(frame, keys, rates_file=rates_file).groupby(["item", "year"], sort=False)["demand"].sum()
     supply = supply_today(keys, rates_file=rates_file)

@@ -9,7 +9,6 @@ from embedded official tables (:data:`DERIVED`).
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -17,10 +16,11 @@ import pandas as pd
 from regiopol import data, regions
 from regiopol.core import config
 from regiopol.core.config import Array, Field, Invalid, Table
+from regiopol.core.cache import disk, memo
+from regiopol.core.constants import GERMANY
 from regiopol.core.paths import data_dir
 
 INDICATORS_FILE = "indicators.toml"
-GERMANY = "DG"  # the code official tables use for Deutschland
 DIRECTIONS = ("higher", "lower", "neutral")
 SOURCES = {"inkar": ("inkar", "inkar_germany"),
            "regionalstatistik": ("employment", "population_series"),
@@ -54,7 +54,7 @@ SCHEMA = Table({"indicator": Array(Table({
     rules=(_derivable,)), key="code")})
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _load(path: str) -> pd.DataFrame:
     rows = config.load(path, SCHEMA, what="indicator file")["indicator"]
     return pd.DataFrame(rows, columns=list(_COLUMNS))
@@ -97,7 +97,8 @@ def values() -> pd.DataFrame:
     return _values().copy()
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
+@disk
 def _values() -> pd.DataFrame:
     listed = load()
     inkar = listed.loc[listed["source"] == "inkar", "code"]
@@ -109,11 +110,6 @@ def _values() -> pd.DataFrame:
     table = pd.concat([p[["ags", "year", "indicator", "value"]] for p in parts], ignore_index=True)
     table["value"] = table["value"].astype("float64")
     return table.sort_values(["indicator", "ags", "year"]).reset_index(drop=True)
-
-
-def clear_cache() -> None:
-    _load.cache_clear()
-    _values.cache_clear()
 
 
 # --------------------------------------------------------------------------- derived indicators

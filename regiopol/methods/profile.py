@@ -10,11 +10,11 @@ Kreis values – exact for indicators per inhabitant.
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from regiopol.core.cache import memo
 from regiopol import data, regions
 
 from regiopol.data import frames
@@ -27,7 +27,7 @@ TREND_YEARS = (2010, 2022)
 PEERS = ("regiopolen", "cities", "kreise")
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def peer_groups() -> dict[str, tuple[str, ...]]:
     """Kreis codes per peer group: regiopolen, cities, kreise."""
     kreise = data.load("kreise")
@@ -48,7 +48,7 @@ def percentile_rank(peers, score: float) -> float:
     return 100.0 * (np.sum(peers < score) + 0.5 * np.sum(peers == score)) / peers.size
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def _wide() -> pd.DataFrame:
     """indicator × year rows, one column per ags (incl. Germany)."""
     return indicators.values().pivot_table(index=["indicator", "year"], columns="ags", values="value")
@@ -83,7 +83,7 @@ def weighted_mean(values: pd.Series, kreise, year: int) -> float:
     return float(np.average(values[kreise].astype("float64"), weights=weights))
 
 
-@lru_cache(maxsize=None)
+@memo
 def region_values(indicator: str, year: int) -> pd.Series:
     """The indicator for each of the eight regions as a whole (index: slug)."""
     row = _wide().loc[(indicator, year)]
@@ -139,11 +139,6 @@ def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
                          "germany": row.get(indicators.GERMANY, np.nan),
                          "median_regiopolen": float(row.reindex(regiopolen).median())})
     return pd.DataFrame(rows)
-
-
-def clear_cache() -> None:
-    for cached in (peer_groups, _wide, _population, region_values):
-        cached.cache_clear()
 
 
 def strongest_area(region) -> str:

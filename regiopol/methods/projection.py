@@ -1,4 +1,5 @@
-"""Module 2 – population projection for all 400 Kreise, base 31.12.2020, horizon 2045.
+"""Module 2 – population projection for all 400 Kreise from the latest 31.12. of the data
+(:func:`regiopol.data.vintage`; 2020 in the committed tables), horizon 2045.
 
 Two methods with one output form, :class:`Projection` (arrays Kreis × sex × age × year):
 
@@ -25,9 +26,8 @@ copied, from :func:`rates_dir`. Population is always at 31.12. of the year.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -36,19 +36,19 @@ from scipy.interpolate import PchipInterpolator
 from regiopol import data, regions
 from regiopol.core import config
 from regiopol.core.config import SOURCE, Array, Field, Invalid, Table
+from regiopol.core.cache import disk, memo
+from regiopol.core.constants import GERMANY, OLDEST_AGE as OLDEST, SEXES
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
 CONFIG_FILE = "projection.toml"
 
-BASE, END = 2020, 2045
+END = 2045
 HORIZONS = horizons = (2025, 2030, 2035, 2040, 2045)
 FIRST_YEAR = 2015                     # first year of population_by_age
 METHODS = ("cohort", "hamilton_perry")
-SEXES = ("m", "w")
 MALE, FEMALE = 0, 1
 AGES = np.arange(101)                 # single years; 100 stands for "100 and over"
-OLDEST = 100
 # Lower bounds of the 17 official groups of 12411-0018; the last one, 75, is open.
 GROUP_EDGES = (0, 3, 6, 10, 15, 18, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 75)
 OPEN_AGE = GROUP_EDGES[-1]
@@ -84,7 +84,7 @@ def read_rates(name: str, directory: str | Path | None = None) -> pd.DataFrame:
     return _read_rates(name, str(rates_dir(directory))).copy()
 
 
-@lru_cache(maxsize=None)
+@memo
 def _read_rates(name: str, directory: str) -> pd.DataFrame:
     file, columns = RATE_FILES[name]
     path = Path(directory) / file
@@ -139,7 +139,7 @@ def life_tables(directory: str | Path | None = None) -> dict[str, LifeTable]:
     return _life_tables(str(rates_dir(directory)))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _life_tables(directory: str) -> dict[str, LifeTable]:
     table = _read_rates("life_table", directory)
     path = Path(directory) / RATE_FILES["life_table"][0]
@@ -171,7 +171,7 @@ def national_asfr(year: int, directory: str | Path | None = None) -> np.ndarray:
     return _national_asfr(int(year), str(rates_dir(directory)))
 
 
-@lru_cache(maxsize=None)
+@memo
 def _asfr_table(directory: str) -> pd.DataFrame:
     table = _read_rates("asfr", directory)
     wide = table.pivot_table(index="year", columns="age_of_mother", values="live_births_per_woman", aggfunc="first")
@@ -191,7 +191,7 @@ def _national_tfr(year: int, directory: str) -> float:
     return float(tfr.loc[year])
 
 
-@lru_cache(maxsize=None)
+@memo
 def _national_asfr(year: int, directory: str) -> np.ndarray:
     wide = _asfr_table(directory)
     if year in wide.index:
@@ -292,6 +292,14 @@ def _trend_from(mortality: dict, _) -> None:
                       f"set trend_from to at most {last + 1}")
 
 
+def _observed_steps(migration: dict, _) -> None:
+    base = data.vintage().base_year
+    late = [year for year in migration["base_steps"] if year > base]
+    if late:
+        raise Invalid("base_steps", f"base step {late[0]} lies after the latest observed year {base}",
+                      f"use years from {FIRST_YEAR + 1} to {base}")
+
+
 def _component(name: str, settings: dict, rules=()) -> Table:
     """The table [name]: its settings, a source, and any number of levels [name.LEVEL]."""
     key, value = _LEVELS[name]
@@ -322,7 +330,7 @@ SCHEMA = Table({
         "observed_tables": Table({}, extra=Field(str), rules=(_observed,)),
         "trend_table": Field(str), "trend_from": Field(int, min=2000, max=2100), "open_group_table": Field(str),
     }, rules=(_trend_from,)),
-    "migration": _component("migration", {"base_steps": Array(Field(int, min=FIRST_YEAR + 1, max=BASE))}),
+    "migration": _component("migration", {"base_steps": Array(Field(int, min=FIRST_YEAR + 1))}, rules=(_observed_steps,)),
     "variant": Table({"medium": _VARIANT}, extra=_VARIANT),
 })
 
@@ -482,7 +490,7 @@ def _joint_maps(survival: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _joint_maps_cached(np.ascontiguousarray(survival, dtype="float64").tobytes(), len(survival) + 1)
 
 
-@lru_cache(maxsize=16)
+@memo(maxsize=16)
 def _joint_maps_cached(survival: bytes, years: int) -> tuple[np.ndarray, np.ndarray]:
     from scipy import sparse
     from scipy.sparse.linalg import splu
@@ -580,17 +588,24 @@ class BasePeriod:
         return int(year - self.years[0])
 
 
-def base_period(base: int = BASE, config: str | Path | Config | None = None) -> BasePeriod:
-    """Observed age structures 2015…``base`` and the estimates the projection starts from (cached)."""
+def base_year(base: int | None = None) -> int:
+    """``base``, or by default the latest 31.12. of population_by_age (:func:`regiopol.data.vintage`)."""
+    return data.vintage().base_year if base is None else int(base)
+
+
+def base_period(base: int | None = None, config: str | Path | Config | None = None) -> BasePeriod:
+    """Observed age structures 2015…``base`` (default :func:`base_year`) and the estimates the
+    projection starts from (cached)."""
     config = _config(config)
-    if not FIRST_YEAR < base <= BASE:
+    latest, base = base_year(), base_year(base)
+    if not FIRST_YEAR < base <= latest:
         raise ConfigError(f"base year {base} is outside the data", field="base",
-                          fix=f"choose a base from {FIRST_YEAR + 1} to {BASE} (population_by_age covers "
-                              f"{FIRST_YEAR}–{BASE})")
+                          fix=f"choose a base from {FIRST_YEAR + 1} to {latest} (population_by_age covers "
+                              f"{FIRST_YEAR}–{latest})")
     return _base_period(config.settings, base, str(data_dir()), str(rates_dir()), config.path)
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _base_period(settings: Settings, base: int, data_directory: str, rates_directory: str,
                  config_path: Path) -> BasePeriod:
     table = data.load("population_by_age", data_directory)
@@ -662,13 +677,13 @@ def _kreis_fertility(settings: Settings, single: np.ndarray, groups: np.ndarray,
     return children / expected / (children.sum() / expected.sum())
 
 
-def kreis_fertility(base: int = BASE, config: str | Path | Config | None = None) -> pd.Series:
+def kreis_fertility(base: int | None = None, config: str | Path | Config | None = None) -> pd.Series:
     """Kreis factor on the national fertility rates (Kreis TFR = factor × national TFR), by ags."""
     period = base_period(base, config)
     return pd.Series(period.fertility, index=pd.Index(period.ags, name="ags"), name="fertility_factor")
 
 
-def residual_migration(base: int = BASE, config: str | Path | Config | None = None, *,
+def residual_migration(base: int | None = None, config: str | Path | Config | None = None, *,
                        rates: bool = False) -> pd.DataFrame:
     """Net migration per year by Kreis, sex and age (at the end of the year) held in the medium
     variant: mean of the residuals over the base steps. ``rates`` adds ``rate``: per inhabitant
@@ -792,15 +807,17 @@ class Projection:
         return self.population[..., hits[0]]
 
 
-def project(variant: str = "medium", method: str = "cohort", base: int = BASE, end: int = END, *,
+def project(variant: str = "medium", method: str = "cohort", base: int | None = None, end: int = END, *,
             config: str | Path | Config | None = None) -> Projection:
-    """Project all Kreise from 31.12.``base`` to 31.12.``end`` under a variant of ``data/projection.toml``.
+    """Project all Kreise from 31.12.``base`` (default :func:`base_year`) to 31.12.``end`` under a
+    variant of ``data/projection.toml``.
 
     ``method="cohort"``: yearly cohort-component model; ``"hamilton_perry"``: cohort-change
     ratios in 5-year steps (no component assumptions, so only the variant "medium").
     """
     config = _config(config)
     chosen = config.variant(variant)
+    base = base_year(base)
     if method not in METHODS:
         raise ConfigError(f"unknown method '{method}'", field="method", fix=f"use one of: {', '.join(METHODS)}")
     if end <= base:
@@ -812,6 +829,12 @@ def project(variant: str = "medium", method: str = "cohort", base: int = BASE, e
         if base - 5 < FIRST_YEAR or end - base < 5:
             raise ConfigError(f"Hamilton–Perry needs {base - 5} and a horizon of at least 5 years", field="base",
                               fix=f"use a base from {FIRST_YEAR + 5} and an end at least 5 years later")
+    return _project(config, chosen, method, base, end)
+
+
+@disk(rates=[file for file, _ in RATE_FILES.values()])
+def _project(config: Config, chosen: Variant, method: str, base: int, end: int) -> Projection:
+    if method == "hamilton_perry":
         return _hamilton_perry(base_period(base, config), chosen, base, end)
     return _cohort(base_period(base, config), chosen, config, base, end)
 
@@ -880,7 +903,7 @@ def _hamilton_perry(period: BasePeriod, variant: Variant, base: int, end: int) -
         current[..., :5] = cwr * current[:, FEMALE, FERTILE].sum(axis=-1)[:, None, None]
     return Projection(ags=period.ags, years=years, population=np.moveaxis(population, 0, -1),
                       method="hamilton_perry", variant=variant.name,
-                      label="Hamilton–Perry (Kohortenveränderungsraten 2015–2020)",
+                      label=f"Hamilton–Perry (Kohortenveränderungsraten {base - 5}–{base})",
                       members=tuple((a,) for a in period.ags))
 
 
@@ -892,9 +915,9 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- regions and groups
 
 def _members(kreise) -> tuple[str, tuple[str, ...]]:
-    """(row name, codes): the slug of a region, else the codes joined; "DG" for Germany."""
+    """(row name, codes): the slug of a region, else the codes joined; GERMANY for Germany."""
     if kreise is None:
-        return "DG", ()
+        return GERMANY, ()
     if isinstance(kreise, regions.Region) or (isinstance(kreise, str) and not kreise.isdigit()):
         region = regions.as_region(kreise)
         return region.slug, region.kreise
@@ -904,7 +927,7 @@ def _members(kreise) -> tuple[str, tuple[str, ...]]:
 
 def aggregate(result: Projection, kreise=None) -> Projection:
     """Sum over Kreise: a region slug or :class:`regions.Region`, AGS codes, or None for Germany
-    (row "DG"). Returns a one-row :class:`Projection` (components summed too)."""
+    (row GERMANY). Returns a one-row :class:`Projection` (components summed too)."""
     name, codes = _members(kreise)
     if not codes:
         mask = np.ones(len(result.ags), dtype=bool)

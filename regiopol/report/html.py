@@ -18,12 +18,12 @@ nbconvert and Jinja2 are imported inside the functions, so ``import regiopol.rep
 from __future__ import annotations
 
 import copy
-import functools
 import html
 import re
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
+from regiopol.core.cache import memo
 from regiopol.core.errors import RegiopolError
 from regiopol.core.files import write_text_atomic
 
@@ -207,7 +207,7 @@ def _index_report(module: Mapping, entry: Mapping) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=1)
+@memo(maxsize=1)
 def _index_environment():
     import jinja2
 

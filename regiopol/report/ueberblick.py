@@ -22,7 +22,7 @@ from regiopol.core import fmt
 from regiopol.data import frames
 from regiopol.report import common, style
 from regiopol.report.common import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citation
-from regiopol.core.errors import ConfigError
+from regiopol.core.constants import METRIC_CRS
 
 # Tables each part of the overview rests on (for source lines and the source table).
 TABLES_KEY_FACTS = ("kreise", "population_by_age", "population_series")
@@ -36,7 +36,6 @@ TREND_START, TREND_END = 1995, 2020
 CHANGE_START = 2015
 CENSUS_YEAR = 2011
 OPEN_GROUP_WIDTH = 15  # "75 Jahre und mehr" drawn as 75 to under 90 in the pyramid
-METRIC_CRS = "EPSG:25832"
 
 GERMANY = "Deutschland"
 ROLE_CORE_KREIS = common.ROLE_LABELS["core_kreis"]

@@ -10,10 +10,6 @@ and Hamilton–Perry projections by age and sex to 2045, variants), :mod:`regiop
 
 from __future__ import annotations
 
-import hashlib
-import inspect
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
@@ -25,9 +21,8 @@ from regiopol.methods import backtest, demand, projection
 from regiopol.core import fmt
 
 from regiopol.report import common, style
-from regiopol.core.files import write_atomic
-from regiopol.data.locate import METRIC_CRS
-from regiopol.core.outputs import output_root
+from regiopol.core.cache import memo
+from regiopol.core.constants import METRIC_CRS
 
 BASE = 2020
 HORIZONS = projection.HORIZONS
@@ -44,7 +39,7 @@ ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnung
 
 # --------------------------------------------------------------------------- cached model runs
 
-@lru_cache(maxsize=16)
+@memo(maxsize=16)
 def run(variant: str = "medium", method: str = "cohort") -> projection.Projection:
     """The projection of all 400 Kreise (cached per process)."""
     return projection.project(variant, method)
@@ -62,7 +57,7 @@ def time_series(region) -> pd.DataFrame:
     return _time_series(regions.as_region(region).kreise).copy()
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _time_series(kreise: tuple[str, ...]) -> pd.DataFrame:
     return backtest.time_series(list(kreise))
 
@@ -74,31 +69,18 @@ def band(region) -> pd.DataFrame:
 
 def backtest_results() -> pd.DataFrame:
     """The full back-test (all methods, the six windows, all Kreise)."""
-    return _cached("backtest", backtest.results)
+    return backtest.results()
 
 
 def extended_results() -> pd.DataFrame:
     """The naive baselines and the damped trend on all 40 windows of horizon 5 and 8–10 years."""
-    return _cached("backtest_extended", backtest.extended_results)
+    return backtest.extended_results()
 
 
-@lru_cache(maxsize=1)
+@memo(maxsize=1)
 def extended_goals() -> pd.DataFrame:
     """:func:`regiopol.methods.backtest.goal_check` of the 40 windows (one bootstrap per process)."""
     return backtest.goal_check(extended_results())
-
-
-def _cached(name: str, compute) -> pd.DataFrame:
-    """``compute()`` once per data version and back-test code, kept in ``outputs/.cache`` –
-    every region's report shows the same back-test."""
-    key = hashlib.sha256((data.provenance()["tables"]["population_series"]["sha256"]
-                          + inspect.getsource(backtest)).encode("utf-8")).hexdigest()[:16]
-    path = output_root() / ".cache" / f"{name}_{key}.parquet"
-    if path.is_file():
-        return pd.read_parquet(path)
-    table = compute()
-    write_atomic(path, lambda tmp: table.to_parquet(tmp, index=False), suffix=".parquet")
-    return table
 
 
 # --------------------------------------------------------------------------- text, assumptions
@@ -556,7 +538,3 @@ def demand_sources() -> pd.DataFrame:
     return pd.DataFrame({"Bedarf": rates["label"], "Regel": rates["rule"], "Quelle": rates["source"],
                          "Datenlage": rates["verification"].map(common.VERIFICATION_LABELS)})
 
-
-def clear_cache() -> None:
-    for cached in (run, backtest.band_factors, _time_series, extended_goals):
-        cached.cache_clear()

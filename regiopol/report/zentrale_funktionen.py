@@ -13,7 +13,6 @@ the Oberzentrum checklist below: German tables and figures for the notebook
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -27,8 +26,9 @@ from regiopol.methods.checklist import check, settings
 from regiopol.core import fmt
 
 from regiopol.report import common, style
+from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
-from regiopol.data.locate import METRIC_CRS
+from regiopol.core.constants import METRIC_CRS
 
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
             "jobs": "Arbeitsplätze"}
@@ -415,7 +415,7 @@ def _population_2020() -> pd.Series:
     return data.load("kreise").set_index("ags")["population"].astype("float64")
 
 
-@lru_cache(maxsize=32)
+@memo(maxsize=32)
 def _huff(measure: str, alpha: float, beta: float) -> pd.DataFrame:
     return catchment.huff(_attractiveness(measure), catchment.kreis_distances(), alpha, beta)
 
@@ -543,7 +543,7 @@ def _gemeinden() -> pd.DataFrame:
         {"population": "float64"})
 
 
-@lru_cache(maxsize=8)
+@memo(maxsize=8)
 def _fca(threshold_km: float) -> pd.DataFrame:
     demand = _gemeinden()
     result = catchment.two_step_fca(_hospital_sites(), demand, threshold_km)
@@ -795,8 +795,3 @@ def assumptions() -> pd.DataFrame:
          "Festlegung des Moduls"),
     ]
     return pd.DataFrame(rows, columns=["Annahme", "Wert", "Quelle / Begründung"])
-
-
-def clear_cache() -> None:
-    for cached in (settings, _huff, _fca):
-        cached.cache_clear()

@@ -43,6 +43,7 @@ from regiopol.core.errors import ConfigError, MissingInputError, RegiopolError
 from regiopol.core.files import write_atomic, write_text_atomic
 from regiopol.core.outputs import OUTPUTS_ENV, output_root
 from regiopol.core.paths import PROJECT_ROOT, data_dir
+from regiopol.methods import shared
 
 if TYPE_CHECKING:
     from regiopol.regions import Registry
@@ -913,6 +914,7 @@ def run(
     with _output_lock(options.output):
         plan = plan_run(options)
         record = RunRecord(plan)
+        shared.warm({spec.module for spec in plan.pending if spec.execute})  # region-independent results, once
         _dispatch(plan, record.task)
         return record.finish()
 
