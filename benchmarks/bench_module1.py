@@ -29,6 +29,7 @@ import json, time
 t0 = time.perf_counter()
 import pandas, numpy, scipy, matplotlib, geopandas  # noqa: F401 – library imports, shown separately
 from regiopol import data, regions
+from regiopol.methods import catchment
 from regiopol.report import zentrale_funktionen
 imported = time.perf_counter() - t0
 
@@ -48,7 +49,7 @@ for r in regions.load():
     timed("surplus_table", zentrale_funktionen.surplus_table, r)
     timed("job_centrality_table", zentrale_funktionen.job_centrality_table, r)
     timed("core_shares_table", zentrale_funktionen.core_shares_table, r)
-    for measure in zentrale_funktionen.HUFF_MEASURES:
+    for measure in catchment.HUFF_MEASURES:
         timed("huff_table (beds, students)", zentrale_funktionen.huff_table, r, measure)
         timed("huff_sensitivity_table (beds, students)", zentrale_funktionen.huff_sensitivity_table, r, measure)
     timed("catchment_summary", zentrale_funktionen.catchment_summary, r)

@@ -279,6 +279,93 @@ def population_within(region, radii=(30, 60)) -> dict[int, float]:
     return {radius: float(gemeinden["population"][distance <= radius].sum()) for radius in radii}
 
 
+# --------------------------------------------------------------------------- the models of module 1
+
+HUFF_MEASURES = ("beds", "students")
+
+
+def attractiveness(measure: str) -> pd.Series:
+    """Supply per Kreis that draws the Huff model's trips: hospital beds or students."""
+    from regiopol.methods import centrality
+
+    if measure not in HUFF_MEASURES:
+        raise ConfigError(f"no catchment model for '{measure}'", field="measure",
+                          fix=f"use one of: {', '.join(HUFF_MEASURES)}")
+    return centrality.supply()[measure]
+
+
+def kreis_population() -> pd.Series:
+    """Population per Kreis of the official directory (the origins' weights), float."""
+    return data.load("kreise").set_index("ags")["population"].astype("float64")
+
+
+def huff_defaults() -> tuple[float, float]:
+    """(α, β) of ``data/zentrale_funktionen.toml``."""
+    from regiopol.methods.checklist import settings
+
+    s = settings()["huff"]
+    return float(s["alpha"]), float(s["beta"])
+
+
+@memo(maxsize=32)
+def huff_model(measure: str, alpha: float | None = None, beta: float | None = None) -> pd.DataFrame:
+    """:func:`huff` of ``measure`` over all Kreise (origin × destination); α, β default to the settings."""
+    default_alpha, default_beta = huff_defaults()
+    alpha = default_alpha if alpha is None else alpha
+    beta = default_beta if beta is None else beta
+    return huff(attractiveness(measure), kreis_distances(), alpha, beta)
+
+
+def core_probabilities(region, measure: str) -> pd.Series:
+    """Probability of each Kreis' residents to use the region's core Kreis (default α, β)."""
+    return huff_model(measure)[regions.as_region(region).core_kreis]
+
+
+def hospital_sites() -> pd.DataFrame:
+    """Hospital sites with beds in the supply year (index site_id): lat, lon, capacity."""
+    from regiopol.methods import centrality
+
+    hospitals = data.load("hospitals")
+    sites = hospitals[(hospitals["year"] == centrality.supply().attrs["years"]["beds"])
+                      & hospitals["beds"].fillna(0).gt(0)]
+    return pd.DataFrame({"lat": sites["lat"].to_numpy(), "lon": sites["lon"].to_numpy(),
+                         "capacity": sites["beds"].astype("float64").to_numpy()}, index=sites["site_id"])
+
+
+def gemeinde_demand() -> pd.DataFrame:
+    """Inhabited Gemeinden with coordinates (index gemeinde_ags): ags, name, lat, lon, population."""
+    gemeinden = data.load("gemeinden").dropna(subset=["lat", "lon", "population"])
+    return gemeinden.set_index("gemeinde_ags")[["ags", "name", "lat", "lon", "population"]].astype(
+        {"population": "float64"})
+
+
+@memo(maxsize=8)
+def bed_accessibility(threshold_km: float) -> pd.DataFrame:
+    """:func:`two_step_fca` of hospital beds for every Gemeinde within ``threshold_km``."""
+    demand = gemeinde_demand()
+    return demand.join(two_step_fca(hospital_sites(), demand, threshold_km))
+
+
+def bed_accessibility_by_role(region, thresholds_km) -> pd.DataFrame:
+    """Beds per 1,000 inhabitants within reach (2SFCA), population-weighted over the Gemeinden:
+    one row per Kreis of the region (core first), the region and Germany (columns ags – empty for
+    the region and Germany –, role), one column per threshold in km."""
+    r = regions.as_region(region)
+    rows = [(a, regions.ROLE_CORE if a == r.core_kreis else regions.ROLE_SURROUNDING, [a]) for a in r.kreise]
+    rows += [("", regions.ROLE_REGION, list(r.kreise)), ("", regions.ROLE_GERMANY, None)]
+    out = pd.DataFrame({"ags": [a for a, *_ in rows], "role": [role for _, role, _ in rows]})
+    for threshold in thresholds_km:
+        frame = bed_accessibility(float(threshold))
+        by_kreis = kreis_accessibility(frame, frame)
+        population = frame.groupby("ags")["population"].sum().reindex(by_kreis.index)
+        values = []
+        for *_, members in rows:
+            chosen = by_kreis.index if members is None else members
+            values.append(1000 * np.average(by_kreis[chosen], weights=population[chosen]))
+        out[threshold] = values
+    return out
+
+
 def served_by_core(p: pd.Series, population: pd.Series, region) -> dict[str, float]:
     """Who the core Kreis serves, from the probabilities ``p`` (origin Kreis → core Kreis) and
     the population of each Kreis: served (all), core_kreis, surrounding (the region's other

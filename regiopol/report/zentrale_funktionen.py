@@ -26,8 +26,6 @@ from regiopol.methods.checklist import check, settings
 from regiopol.core import fmt
 
 from regiopol.report import common, style
-from regiopol.core.cache import memo
-from regiopol.core.errors import ConfigError
 from regiopol.core.constants import METRIC_CRS
 
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
@@ -40,7 +38,6 @@ MEASURE_NOTES = {
     "students": "Studierende 2023 am Hochschulsitz (Hochschulkompass, ohne Fernhochschulen)",
     "jobs": "sozialversicherungspflichtig Beschäftigte am Arbeitsort 30.06.2020",
 }
-HUFF_MEASURES = ("beds", "students")
 DIRECTION_MARK = {"higher": "↑", "lower": "↓", "neutral": "–"}
 PEER_LABELS = {"regiopolen": "unter den 8 Regiopolen", "cities": "unter kreisfreien Städten 100–350 Tsd.",
                "kreise": "unter allen 400 Kreisen"}
@@ -404,34 +401,11 @@ def centrality_note(region) -> str:
 
 # --------------------------------------------------------------------------- catchment: Huff
 
-def _attractiveness(measure: str) -> pd.Series:
-    if measure not in HUFF_MEASURES:
-        raise ConfigError(f"no catchment model for '{measure}'", field="measure",
-                          fix=f"use one of: {', '.join(HUFF_MEASURES)}")
-    return centrality.supply()[measure]
-
-
-def _population_2020() -> pd.Series:
-    return data.load("kreise").set_index("ags")["population"].astype("float64")
-
-
-@memo(maxsize=32)
-def _huff(measure: str, alpha: float, beta: float) -> pd.DataFrame:
-    return catchment.huff(_attractiveness(measure), catchment.kreis_distances(), alpha, beta)
-
-
-def huff_probabilities(region, measure: str) -> pd.Series:
-    """Probability of each Kreis' residents to use the core Kreis (default α, β)."""
-    r = regions.as_region(region)
-    s = settings()["huff"]
-    return _huff(measure, float(s["alpha"]), float(s["beta"]))[r.core_kreis]
-
-
 def huff_table(region, measure: str) -> pd.DataFrame:
     """Kreise whose residents use the core with probability ≥ ``min_probability``."""
     r = regions.as_region(region)
-    p = huff_probabilities(r, measure)
-    population = _population_2020()
+    p = catchment.core_probabilities(r, measure)
+    population = catchment.kreis_population()
     names = common.kreis_names()
     chosen = p[(p >= settings()["huff"]["min_probability"]) | p.index.isin(r.kreise)].sort_values(ascending=False)
     table = pd.DataFrame({
@@ -441,23 +415,18 @@ def huff_table(region, measure: str) -> pd.DataFrame:
         "Wahrscheinlichkeit (%)": 100 * chosen.to_numpy(),
         "Versorgte Einwohner": _whole(chosen * population[chosen.index]),
     })
-    served = catchment.population_served(_huff(measure, *_default_alpha_beta()), population, r.core_kreis)
+    served = catchment.population_served(catchment.huff_model(measure), population, r.core_kreis)
     total = pd.DataFrame({"AGS": [""], "Kreis": ["Alle 400 Kreise zusammen"], "In der Region": [""],
                           "Einwohner 2020": _whole([np.nan]), "Wahrscheinlichkeit (%)": [np.nan],
                           "Versorgte Einwohner": _whole([served])})
     return pd.concat([table, total], ignore_index=True)
 
 
-def _default_alpha_beta() -> tuple[float, float]:
-    s = settings()["huff"]
-    return float(s["alpha"]), float(s["beta"])
-
-
 def catchment_figures(region) -> pd.DataFrame:
     """:func:`regiopol.methods.catchment.served_by_core` per Huff measure (index measure)."""
     r = regions.as_region(region)
-    return pd.DataFrame({m: catchment.served_by_core(huff_probabilities(r, m), _population_2020(), r)
-                         for m in HUFF_MEASURES}).T.rename_axis("measure")
+    return pd.DataFrame({m: catchment.served_by_core(catchment.core_probabilities(r, m), catchment.kreis_population(), r)
+                         for m in catchment.HUFF_MEASURES}).T.rename_axis("measure")
 
 
 SUMMARY_LABELS = {"served": "Versorgte Einwohner", "core_kreis": "davon im Kernkreis",
@@ -480,7 +449,8 @@ def huff_sensitivity_table(region, measure: str) -> pd.DataFrame:
     """Population served (Tsd.) for each α (rows) and β (columns)."""
     r = regions.as_region(region)
     s = settings()["huff"]
-    table = catchment.huff_sensitivity(_attractiveness(measure), catchment.kreis_distances(), _population_2020(),
+    table = catchment.huff_sensitivity(catchment.attractiveness(measure), catchment.kreis_distances(),
+                                       catchment.kreis_population(),
                                        r.core_kreis, alphas=tuple(s["alphas"]), betas=tuple(s["betas"]))
     wide = table.pivot(index="alpha", columns="beta", values="population_served") / 1000
     wide.columns = [f"Tsd. Einwohner bei β = {fmt.number(b, 1)}" for b in wide.columns]
@@ -497,7 +467,7 @@ def _map_frame(region, values: pd.Series):
 def plot_huff_map(region, measure: str):
     """Map: probability of each Kreis' residents to use the core Kreis (Huff model)."""
     r = regions.as_region(region)
-    p = huff_probabilities(r, measure)
+    p = catchment.core_probabilities(r, measure)
     geo = _map_frame(r, p)
     fig = style.figure((8.0, 6.4))
     ax = fig.subplots()
@@ -515,7 +485,7 @@ def plot_huff_map(region, measure: str):
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
-    alpha, beta = _default_alpha_beta()
+    alpha, beta = catchment.huff_defaults()
     ax.set_title(f"Einzugsbereich {core_label(r)}: {MEASURES[measure]} (Huff-Modell, α = {fmt.number(alpha, 1)}, "
                  f"β = {fmt.number(beta, 1)})")
     style.source_note(fig, [
@@ -529,51 +499,20 @@ def plot_huff_map(region, measure: str):
 
 # --------------------------------------------------------------------------- catchment: 2SFCA
 
-def _hospital_sites() -> pd.DataFrame:
-    hospitals = data.load("hospitals")
-    sites = hospitals[(hospitals["year"] == centrality.supply().attrs["years"]["beds"])
-                      & hospitals["beds"].fillna(0).gt(0)]
-    return pd.DataFrame({"lat": sites["lat"].to_numpy(), "lon": sites["lon"].to_numpy(),
-                         "capacity": sites["beds"].astype("float64").to_numpy()}, index=sites["site_id"])
-
-
-def _gemeinden() -> pd.DataFrame:
-    gemeinden = data.load("gemeinden").dropna(subset=["lat", "lon", "population"])
-    return gemeinden.set_index("gemeinde_ags")[["ags", "name", "lat", "lon", "population"]].astype(
-        {"population": "float64"})
-
-
-@memo(maxsize=8)
-def _fca(threshold_km: float) -> pd.DataFrame:
-    demand = _gemeinden()
-    result = catchment.two_step_fca(_hospital_sites(), demand, threshold_km)
-    return demand.join(result)
-
-
 def fca_values(region) -> pd.DataFrame:
-    """Beds per 1,000 inhabitants within reach (2SFCA), population-weighted over the Gemeinden:
-    one row per Kreis of the region, the region and Germany (columns ags, name, role), one
-    column per threshold in km."""
-    r = regions.as_region(region)
-    names = common.kreis_names()
-    rows = [(a, names[a], regions.ROLE_CORE if a == r.core_kreis else regions.ROLE_SURROUNDING, [a]) for a in r.kreise]
-    rows += [("", f"Region {r.name}", regions.ROLE_REGION, list(r.kreise)), ("", "Deutschland", regions.ROLE_GERMANY, None)]
-    out = pd.DataFrame({"ags": [a for a, *_ in rows], "name": [n for _, n, *_ in rows],
-                        "role": [role for _, _, role, _ in rows]})
-    for threshold in settings()["two_step_fca"]["thresholds_km"]:
-        frame = _fca(float(threshold))
-        by_kreis = catchment.kreis_accessibility(frame, frame)
-        population = frame.groupby("ags")["population"].sum().reindex(by_kreis.index)
-        out[threshold] = [1000 * np.average(by_kreis[by_kreis.index if members is None else members],
-                                            weights=population[by_kreis.index if members is None else members])
-                          for *_, members in rows]
-    return out
+    """:func:`regiopol.methods.catchment.bed_accessibility_by_role` for the thresholds of the settings."""
+    return catchment.bed_accessibility_by_role(region, settings()["two_step_fca"]["thresholds_km"])
 
 
 def fca_table(region) -> pd.DataFrame:
     """:func:`fca_values` with German columns."""
-    values = fca_values(region)
-    out = pd.DataFrame({"AGS": values["ags"], "Gebiet": values["name"], common.COL_ROLE: values["role"].map(_role)})
+    r = regions.as_region(region)
+    values = fca_values(r)
+    names = common.kreis_names()
+    places = {regions.ROLE_REGION: f"Region {r.name}", regions.ROLE_GERMANY: "Deutschland"}
+    out = pd.DataFrame({"AGS": values["ags"],
+                        "Gebiet": [places.get(role, names.get(a)) for a, role in zip(values["ags"], values["role"])],
+                        common.COL_ROLE: values["role"].map(_role)})
     for threshold in settings()["two_step_fca"]["thresholds_km"]:
         out[f"Betten je 1.000 EW ≤ {threshold} km"] = values[threshold]
     return out
@@ -583,7 +522,7 @@ def plot_fca_map(region):
     """Map: beds per 1,000 inhabitants within the threshold for each Gemeinde of the region."""
     r = regions.as_region(region)
     threshold = float(settings()["two_step_fca"]["threshold_km"])
-    frame = _fca(threshold)
+    frame = catchment.bed_accessibility(threshold)
     import geopandas
 
     points = frame[frame["ags"].isin(r.kreise)]
@@ -595,7 +534,7 @@ def plot_fca_map(region):
     ax = fig.subplots()
     geo.plot(ax=ax, color=style.CONTEXT, edgecolor="white", linewidth=0.4)
     region_geo.plot(ax=ax, color="#f4f4f4", edgecolor=style.GERMANY, linewidth=0.6)
-    sites = _hospital_sites()
+    sites = catchment.hospital_sites()
     sites = geopandas.GeoDataFrame(sites, geometry=geopandas.points_from_xy(sites["lon"], sites["lat"]),
                                    crs="EPSG:4326").to_crs(METRIC_CRS)
     sizes = 6 + 60 * np.sqrt(points["population"] / points["population"].max())
