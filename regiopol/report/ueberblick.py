@@ -31,10 +31,8 @@ TABLES_AGE = ("population_by_age",)
 TABLES_MAP = ("kreis_geometries", "kreise", "gemeinden")
 TABLES_ALL = ("kreise", "gemeinden", "kreis_geometries", "population_by_age", "population_series")
 
-AGE_YEAR = 2020
-TREND_START, TREND_END = 1995, 2020
-CHANGE_START = 2015
-CENSUS_YEAR = 2011
+TREND_START = 1995
+CHANGE_START = 2015  # first year of the age data (12411-0018)
 OPEN_GROUP_WIDTH = 15  # "75 Jahre und mehr" drawn as 75 to under 90 in the pyramid
 
 GERMANY = "Deutschland"
@@ -49,16 +47,21 @@ COL_AREA = "Gebiet"
 
 
 
+def _latest() -> int:
+    """The latest 31.12. of the population series (:func:`regiopol.data.vintage`)."""
+    return data.vintage().latest_year
+
+
+def _age_year() -> int:
+    return data.vintage().base_year
+
+
 # --------------------------------------------------------------------------- key facts
 
-def _age_2020() -> pd.DataFrame:
-    ages = data.load("population_by_age")
-    return ages[ages["year"] == AGE_YEAR]
-
-
 def _age_shares(kreise) -> tuple[float, float]:
-    """Shares (0–1) of under-18 and 65+ in 2020 for a set of Kreise (None = Germany)."""
-    ages = _age_2020()
+    """Shares (0–1) of under-18 and 65+ in the latest age data for a set of Kreise (None = Germany)."""
+    ages = data.load("population_by_age")
+    ages = ages[ages["year"] == _age_year()]
     if kreise is not None:
         ages = ages[ages["ags"].isin(list(kreise))]
     total = ages["population"].sum()
@@ -72,24 +75,27 @@ def _series_pivot() -> pd.DataFrame:
 
 
 def key_facts(region) -> pd.DataFrame:
-    """Key figures per Kreis of the region, the region total and Germany (2020).
+    """Key figures per Kreis of the region, the region total and Germany (latest year Y of the
+    population series).
 
-    Columns: AGS, Gebiet, Rolle, Fläche (km²), Einwohner 2020, Dichte (EW/km²),
-    Veränderung 2015–2020 (%), Anteil unter 18 (%), Anteil 65+ (%). The core Kreis comes
+    Columns: AGS, Gebiet, Rolle, Fläche (km²), Einwohner Y, Dichte (EW/km²),
+    Veränderung 2015–Y (%), Anteil unter 18 (%), Anteil 65+ (%). The core Kreis comes
     first (Rolle "Regiopole"); where the Regiopole is a Gemeinde inside a Kreis (Paderborn,
-    Siegen) a row "darunter: <Stadt>" follows with the figures the directory has for it.
+    Siegen) a row "darunter: <Stadt>" follows with the figures the Gemeinde directory has for it.
     """
     r = regions.as_region(region)
     kreise = data.load("kreise").set_index("ags")
     series = _series_pivot()
+    latest = _latest()
+    inhabitants, change_label = f"Einwohner {latest}", f"Veränderung {CHANGE_START}–{latest} (%)"
     rows = []
 
-    def row(ags, name, role, members, area, population):
-        change = series.loc[members, TREND_END].sum() / series.loc[members, CHANGE_START].sum() - 1
+    def row(ags, name, role, members, area):
+        population = series.loc[members, latest].sum()
+        change = population / series.loc[members, CHANGE_START].sum() - 1
         under_18, over_65 = _age_shares(members)
         return {COL_AGS: ags, COL_AREA: name, COL_ROLE: role, "Fläche (km²)": float(area),
-                "Einwohner 2020": int(population), "Dichte (EW/km²)": population / area,
-                "Veränderung 2015–2020 (%)": 100 * change,
+                inhabitants: int(population), "Dichte (EW/km²)": population / area, change_label: 100 * change,
                 "Anteil unter 18 (%)": 100 * under_18, "Anteil 65+ (%)": 100 * over_65}
 
     for ags in r.kreise:
@@ -98,31 +104,30 @@ def key_facts(region) -> pd.DataFrame:
             role = ROLE_CORE if r.core_gemeinde is None else ROLE_CORE_KREIS
         else:
             role = ROLE_KREIS
-        rows.append(row(ags, k["label"], role, [ags], k["area_km2"], k["population"]))
+        rows.append(row(ags, k["label"], role, [ags], k["area_km2"]))
         if ags == r.core_kreis and r.core_gemeinde is not None:
             g = data.load("gemeinden").set_index("gemeinde_ags").loc[r.core_gemeinde]
             rows.append({COL_AGS: r.core_gemeinde, COL_AREA: f"darunter: {g['name']}", COL_ROLE: ROLE_CORE,
-                         "Fläche (km²)": float(g["area_km2"]), "Einwohner 2020": int(g["population"]),
+                         "Fläche (km²)": float(g["area_km2"]), inhabitants: int(g["population"]),
                          "Dichte (EW/km²)": g["population"] / g["area_km2"],
-                         "Veränderung 2015–2020 (%)": np.nan, "Anteil unter 18 (%)": np.nan,
+                         change_label: np.nan, "Anteil unter 18 (%)": np.nan,
                          "Anteil 65+ (%)": np.nan})
     members = list(r.kreise)
-    rows.append(row("", f"Region {r.name}", ROLE_REGION, members, kreise.loc[members, "area_km2"].sum(),
-                    kreise.loc[members, "population"].sum()))
-    everything = list(kreise.index)
-    rows.append(row("", GERMANY, ROLE_GERMANY, everything, kreise["area_km2"].sum(), kreise["population"].sum()))
+    rows.append(row("", f"Region {r.name}", ROLE_REGION, members, kreise.loc[members, "area_km2"].sum()))
+    rows.append(row("", GERMANY, ROLE_GERMANY, list(kreise.index), kreise["area_km2"].sum()))
     table = pd.DataFrame(rows)
     table["Fläche (km²)"] = table["Fläche (km²)"].round(2)
-    ratios = ["Dichte (EW/km²)", "Veränderung 2015–2020 (%)", "Anteil unter 18 (%)", "Anteil 65+ (%)"]
+    ratios = ["Dichte (EW/km²)", change_label, "Anteil unter 18 (%)", "Anteil 65+ (%)"]
     table[ratios] = table[ratios].astype("float64").round(6)
     return table
 
 
 # --------------------------------------------------------------------------- population trend
 
-def population_trend(region, start: int = TREND_START, end: int = TREND_END) -> pd.DataFrame:
+def population_trend(region, start: int = TREND_START, end: int | None = None) -> pd.DataFrame:
     """Population (31.12.) per Kreis of the region and the region total, one column per year."""
     r = regions.as_region(region)
+    end = end or _latest()
     series = _series_pivot().loc[list(r.kreise), list(range(start, end + 1))]
     names = common.kreis_names()
     table = series.round().astype("int64")
@@ -133,9 +138,10 @@ def population_trend(region, start: int = TREND_START, end: int = TREND_END) -> 
     return table.reset_index(drop=True)
 
 
-def trend_index(region, start: int = TREND_START, end: int = TREND_END) -> pd.DataFrame:
+def trend_index(region, start: int = TREND_START, end: int | None = None) -> pd.DataFrame:
     """Index (``start`` = 100) per Kreis, the region and Germany; rows = years."""
     r = regions.as_region(region)
+    end = end or _latest()
     series = _series_pivot().loc[:, list(range(start, end + 1))]
     names = common.kreis_names()
     frame = {common.short_name(names[a]): series.loc[a] for a in r.kreise}
@@ -145,10 +151,11 @@ def trend_index(region, start: int = TREND_START, end: int = TREND_END) -> pd.Da
     return 100 * table / table.loc[start]
 
 
-def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END):
+def plot_population_trend(region, start: int = TREND_START, end: int | None = None):
     """Line chart: population index (``start`` = 100) per Kreis, region total (bold) and
-    Germany (dashed), with the census break of 2011 marked."""
+    Germany (dashed), with the census breaks marked."""
     r = regions.as_region(region)
+    end = end or _latest()
     index = trend_index(r, start, end)
     fig = style.figure((8.0, 4.6))
     ax = fig.subplots()
@@ -161,9 +168,10 @@ def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END
     ax.plot(index.index, index[f"Region {r.name}"], lw=2.6, color="#111111", label=f"Region {r.name}")
     ax.plot(index.index, index[GERMANY], lw=1.4, ls="--", color=style.GERMANY, label=GERMANY)
     ax.axhline(100, color="#999999", lw=0.6)
-    ax.axvline(CENSUS_YEAR - 0.5, color=style.ACCENT, lw=1.0, ls=":")
-    ax.annotate(f"Zensus {CENSUS_YEAR}", xy=(CENSUS_YEAR - 0.5, 1.0), xycoords=("data", "axes fraction"),
-                xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=8, color=style.ACCENT)
+    for census in _breaks(start, end):
+        ax.axvline(census - 0.5, color=style.ACCENT, lw=1.0, ls=":")
+        ax.annotate(f"Zensus {census}", xy=(census - 0.5, 1.0), xycoords=("data", "axes fraction"),
+                    xytext=(3, -2), textcoords="offset points", ha="left", va="top", fontsize=8, color=style.ACCENT)
     ax.set_xlim(start, end)
     ax.set_title(f"Bevölkerungsentwicklung {start}–{end}: Region {r.name}")
     ax.set_ylabel(f"Index ({start} = 100)")
@@ -173,18 +181,19 @@ def plot_population_trend(region, start: int = TREND_START, end: int = TREND_END
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     style.source_note(fig, [
         short_citation(TABLES_TREND),
-        f"Hinweis: Bevölkerung jeweils am 31.12.; ab {CENSUS_YEAR} auf Basis des Zensus {CENSUS_YEAR} "
-        "(Niveausprung gegenüber der früheren Fortschreibung); Kreise auf Gebietsstand 2021 umgerechnet.",
+        "Hinweis: Bevölkerung jeweils am 31.12.; " + _census_note(start, end)
+        + "; Kreise auf Gebietsstand 2021 umgerechnet.",
     ])
     fig.tight_layout()
     return fig
 
 
-def trend_text(region, start: int = TREND_START, end: int = TREND_END):
+def trend_text(region, start: int = TREND_START, end: int | None = None):
     """A short German paragraph (IPython Markdown) with the region's actual change."""
     from IPython.display import Markdown
 
     r = regions.as_region(region)
+    end = end or _latest()
     index = trend_index(r, start, end)
     total = population_trend(r, start, end).iloc[-1]
     region_col, change_short = f"Region {r.name}", _change(r, CHANGE_START, end)
@@ -203,9 +212,21 @@ def trend_text(region, start: int = TREND_START, end: int = TREND_END):
     if len(kreise) > 1:
         text += (f" Seit {start} reicht die Spanne unter den Kreisen von {worst} "
                  f"({fmt.signed_percent(changes[worst])}) bis {best} ({fmt.signed_percent(changes[best])}).")
-    text += (f" Die Werte ab {CENSUS_YEAR} beruhen auf dem Zensus {CENSUS_YEAR}; der Sprung an dieser Stelle "
-             "ist eine Korrektur des Niveaus, keine tatsächliche Veränderung.")
+    for census in _breaks(start, end):
+        text += (f" Die Werte ab {census} beruhen auf dem Zensus {census}; der Sprung an dieser Stelle "
+                 "ist eine Korrektur des Niveaus, keine tatsächliche Veränderung.")
     return Markdown(text)
+
+
+def _breaks(start: int, end: int) -> list[int]:
+    """The census breaks of the data between ``start`` and ``end``."""
+    return [year for year in data.vintage().census_breaks if start < year <= end]
+
+
+def _census_note(start: int, end: int) -> str:
+    breaks = _breaks(start, end)
+    return "; ".join(f"ab {c} auf Basis des Zensus {c} (Niveausprung gegenüber der früheren Fortschreibung)"
+                     for c in breaks) or "ohne Zensusbruch"
 
 
 def _change(r: regions.Region, start: int, end: int) -> float:
@@ -215,11 +236,13 @@ def _change(r: regions.Region, start: int, end: int) -> float:
 
 # --------------------------------------------------------------------------- age structure
 
-def _group_shares(region, year: int) -> pd.DataFrame:
+def _group_shares(region, year: int | None) -> pd.DataFrame:
     """Per official age group (rows, in order): age_group, age_from, age_to, width (the open
     group counted as 15 years) and the shares (% of all, both sexes) men/women of the region and
-    of Germany (columns m_region, w_region, m_germany, w_germany)."""
+    of Germany (columns m_region, w_region, m_germany, w_germany) on 31.12. of ``year`` (default:
+    the latest year of the age data)."""
     r = regions.as_region(region)
+    year = year or _age_year()
     ages = data.load("population_by_age")
     ages = ages[ages["year"] == year]
     groups = (ages[["age_group", "age_from", "age_to"]].drop_duplicates()
@@ -242,7 +265,7 @@ SHARE_LABELS = {"m_region": "Männer Region", "w_region": "Frauen Region", "m_ge
                 "w_germany": "Frauen Deutschland"}
 
 
-def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
+def age_structure(region, year: int | None = None) -> pd.DataFrame:
     """Shares (% of the whole population, both sexes) per sex and official age group, for the
     region and Germany, plus the same per year of age (share ÷ group width; the open group
     "75 Jahre und mehr" counted as 15 years)."""
@@ -256,10 +279,11 @@ def age_structure(region, year: int = AGE_YEAR) -> pd.DataFrame:
     return table
 
 
-def plot_age_pyramid(region, year: int = AGE_YEAR):
+def plot_age_pyramid(region, year: int | None = None):
     """Population pyramid of the region (bars) against Germany (outline), per year of age:
     each bar spans its age group, its length is the group's share divided by its width."""
     r = regions.as_region(region)
+    year = year or _age_year()
     shares = _group_shares(r, year)
     bottom = shares["age_from"].to_numpy(dtype=float)
     height = shares["width"].to_numpy()
@@ -398,13 +422,14 @@ def intro(region):
 
     r = regions.as_region(region)
     names = common.kreis_names()
-    population = data.load("kreise").set_index("ags").loc[list(r.kreise), "population"].sum()
+    latest = _latest()
+    population = _series_pivot().loc[list(r.kreise), latest].sum()
     kreise = "; ".join(names[a] for a in r.kreise)
     lines = [
         f"# Regionsüberblick: {r.name}",
         "",
         f"Die Region {r.name} umfasst in dieser Auswertung {len(r.kreise)} Kreise ({kreise}) mit "
-        f"{fmt.number(population)} Einwohnerinnen und Einwohnern am 31.12.2020 auf "
+        f"{fmt.number(population)} Einwohnerinnen und Einwohnern am 31.12.{latest} auf "
         f"{fmt.number(r.area_km2())} km².",
         "",
         f"- **Abgrenzung:** {r.delineation} ({DELINEATION_STATUS.get(r.delineation_status, r.delineation_status)})",

@@ -24,17 +24,21 @@ from regiopol.report import common, style
 from regiopol.core.cache import memo
 from regiopol.core.constants import METRIC_CRS
 
-BASE = 2020
 HORIZONS = projection.HORIZONS
 GAP_YEARS = (2030, 2035, 2045)
 FAN_VARIANTS = ("migration_low", "migration_high", "fertility_low", "fertility_high", "life_low", "life_high")
 TABLES = ("population_by_age", "population_series")
-ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnungstests (gedämpfter Trend für die acht "
-              "Regiopolregionen als Ganzes, alle Ausgangsjahre 1990–2020 innerhalb der Zensus-Abschnitte, Horizonte "
+ERROR_NOTE = ("Band: 80 %- und 95 %-Intervalle aus den Fehlern des Rückrechnungstests (gedämpfter Trend für die "
+              "Regiopolregionen als Ganzes, alle Ausgangsjahre innerhalb der Zensus-Abschnitte, Horizonte "
               "1–10 Jahre, darüber mit dem Horizont fortgeschrieben).")
 
 
 
+
+
+def _base() -> int:
+    """The projection's base year: the latest observed year of the age data (:func:`regiopol.data.vintage`)."""
+    return projection.base_year()
 
 
 # --------------------------------------------------------------------------- cached model runs
@@ -93,11 +97,11 @@ def intro(region):
         f"Wie entwickeln sich Zahl und Altersaufbau der Bevölkerung in der Region {r.name} bis 2045, und was "
         "bedeutet das für Kitas, Schulen, Krankenhäuser, Pflege und Hausärzte? Dieser Bericht rechnet mit einem "
         "**Kohorten-Komponenten-Modell** (Geburten, Sterbefälle und Wanderungen je Kreis, Alter und Geschlecht; "
-        "Basis 31.12.2020) in Varianten nach dem Muster der Destatis-Vorausberechnung, zeigt ein "
+        f"Basis 31.12.{_base()}) in Varianten nach dem Muster der Destatis-Vorausberechnung, zeigt ein "
         "**Unsicherheitsband**, vergleicht mit **Zeitreihenmodellen** und prüft im **Rückrechnungstest**, wie "
         "genau solche Verfahren in der Vergangenheit waren. Alle Annahmen stehen mit Quelle am Ende.",
         "",
-        "**Hinweis:** Die Werte sind Modellrechnungen unter Annahmen, keine Vorhersagen. Wanderungen nach 2020 "
+        f"**Hinweis:** Die Werte sind Modellrechnungen unter Annahmen, keine Vorhersagen. Wanderungen nach {_base()} "
         "(z. B. 2022 aus der Ukraine) und die Korrektur durch den Zensus 2022 sind nicht enthalten.",
     ]
     return common.markdown("\n".join(lines))
@@ -133,9 +137,9 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
     out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.short_name(n) for _, n, *_ in rows],
                         common.COL_ROLE: [role for _, _, role, _ in rows]})
-    for year in (BASE, *HORIZONS):
+    for year in (_base(), *HORIZONS):
         out[str(year)] = [int(round(values[year])) for *_, values in rows]
-    out[f"Veränderung {BASE}–{HORIZONS[-1]} (%)"] = [100 * (v[HORIZONS[-1]] / v[BASE] - 1) for *_, v in rows]
+    out[f"Veränderung {_base()}–{HORIZONS[-1]} (%)"] = [100 * (v[HORIZONS[-1]] / v[_base()] - 1) for *_, v in rows]
     return out
 
 
@@ -147,7 +151,7 @@ def variant_table(region) -> pd.DataFrame:
         series = totals(r, name)
         rows.append({"Variante": label, **{str(y): series[y] for y in HORIZONS}})
     hp = totals(r, "medium", "hamilton_perry")
-    rows.append({"Variante": "Hamilton–Perry (Kohortenwandel 2015–2020)", **{str(y): hp[y] for y in HORIZONS}})
+    rows.append({"Variante": f"Hamilton–Perry (Kohortenwandel {projection.FIRST_YEAR}–{_base()})", **{str(y): hp[y] for y in HORIZONS}})
     b = band(r)
     for level in ("80", "95"):
         for bound, label in (("lo", "untere"), ("hi", "obere")):
@@ -198,17 +202,17 @@ def plot_fan(region):
 def _age_groups(region, variant: str = "medium") -> pd.DataFrame:
     """Population of the region per functional age group (index) and year (base and horizons)."""
     frame = projection.aggregate(run(variant), regions.as_region(region).kreise).frame()
-    groups = projection.functional_groups(frame[frame["year"].isin((BASE, *HORIZONS))])
+    groups = projection.functional_groups(frame[frame["year"].isin((_base(), *HORIZONS))])
     return groups.groupby(["age_group", "year"], observed=True)["population"].sum().unstack("year")
 
 
 def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
     wide = _age_groups(region, variant)
     out = pd.DataFrame({"Altersgruppe": [str(g) for g in wide.index]})
-    for year in (BASE, *HORIZONS):
+    for year in (_base(), *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
     for year in (2035, HORIZONS[-1]):
-        out[f"Veränderung {BASE}–{year} (%)"] = (100 * (wide[year] / wide[BASE] - 1)).to_numpy()
+        out[f"Veränderung {_base()}–{year} (%)"] = (100 * (wide[year] / wide[_base()] - 1)).to_numpy()
     return out
 
 
@@ -217,7 +221,7 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     (the core first) – the table behind :func:`age_group_table`, for the CSV."""
     r = regions.as_region(region)
     frame = run(variant).frame()
-    frame = frame[frame["ags"].isin(r.kreise) & frame["year"].isin((BASE, *HORIZONS))]
+    frame = frame[frame["ags"].isin(r.kreise) & frame["year"].isin((_base(), *HORIZONS))]
     groups = projection.functional_groups(frame)
     wide = groups.groupby(["ags", "age_group", "year"], observed=True)["population"].sum().unstack("year")
     wide = wide.reindex(list(r.kreise), level="ags")
@@ -225,9 +229,9 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     out = pd.DataFrame({"AGS": wide.index.get_level_values("ags"),
                         "Kreis": [common.short_name(names[a]) for a in wide.index.get_level_values("ags")],
                         "Altersgruppe": [str(g) for g in wide.index.get_level_values("age_group")]})
-    for year in (BASE, *HORIZONS):
+    for year in (_base(), *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
-    out[f"Veränderung {BASE}–{HORIZONS[-1]} (%)"] = (100 * (wide[HORIZONS[-1]] / wide[BASE] - 1)).to_numpy()
+    out[f"Veränderung {_base()}–{HORIZONS[-1]} (%)"] = (100 * (wide[HORIZONS[-1]] / wide[_base()] - 1)).to_numpy()
     return out
 
 
@@ -238,12 +242,12 @@ def plot_age_groups(region):
     ax = fig.subplots()
     y = np.arange(len(wide))
     for offset, year, colour in ((-0.2, 2035, style.REGION), (0.2, HORIZONS[-1], style.CORE)):
-        ax.barh(y + offset, 100 * (wide[year] / wide[BASE] - 1), height=0.38, color=colour, label=f"{BASE}–{year}")
+        ax.barh(y + offset, 100 * (wide[year] / wide[_base()] - 1), height=0.38, color=colour, label=f"{_base()}–{year}")
     ax.axvline(0, color="#555555", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([f"{g} Jahre" for g in wide.index])
     ax.invert_yaxis()
-    ax.set_xlabel("Veränderung gegenüber 2020 (%)")
+    ax.set_xlabel(f"Veränderung gegenüber {_base()} (%)")
     style.german_axis(ax, "x", 0)
     ax.set_title(f"Veränderung nach Altersgruppen: Region {r.name} (Hauptvariante)")
     ax.legend(loc="lower right")
@@ -258,7 +262,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]):
     frame = projection.aggregate(run(), r.kreise).frame()
     fig = style.figure((7.0, 5.6))
     ax = fig.subplots()
-    for when, kind in ((BASE, "bar"), (year, "line")):
+    for when, kind in ((_base(), "bar"), (year, "line")):
         part = frame[frame["year"] == when]
         total = part["population"].sum()
         for sex, sign, colour in (("m", -1, style.MEN), ("w", 1, style.WOMEN)):
@@ -266,7 +270,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]):
             share = sign * 100 * values["population"].to_numpy() / total
             if kind == "bar":
                 ax.barh(values["age"], share, height=1.0, color=colour, alpha=0.55, lw=0,
-                        label=f"{'Männer' if sex == 'm' else 'Frauen'} {BASE}")
+                        label=f"{'Männer' if sex == 'm' else 'Frauen'} {_base()}")
             else:
                 ax.step(share, values["age"], where="mid", color="#111111", lw=1.0,
                         label=f"{year}" if sex == "w" else None)
@@ -277,7 +281,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]):
     ax.set_ylabel("Alter (Jahre; 100 = 100 und älter)")
     ax.set_xlabel("Anteil an der Bevölkerung je Altersjahr (%)")
     style.german_axis(ax, "x", 2, absolute=True)
-    ax.set_title(f"Altersaufbau {BASE} und {year}: Region {r.name}")
+    ax.set_title(f"Altersaufbau {_base()} und {year}: Region {r.name}")
     ax.legend(loc="upper right")
     style.source_note(fig, [common.short_citation(TABLES, "Destatis 12621-0001, 12612-0008/-0009/-0001"),
                             "Hinweis: Einzelaltersjahre aus den 17 amtlichen Altersgruppen geschätzt (gruppentreue "
@@ -290,7 +294,7 @@ def plot_change_map(region):
     """Map: projected change 2020–2045 (main variant) per Kreis of the region and its neighbours."""
     r = regions.as_region(region)
     table = run().totals().pivot(index="ags", columns="year", values="population")
-    change = 100 * (table[HORIZONS[-1]] / table[BASE] - 1)
+    change = 100 * (table[HORIZONS[-1]] / table[_base()] - 1)
     geo = data.load("kreis_geometries").to_crs(METRIC_CRS)
     geo["value"] = geo["ags"].map(change)
     region_geo = geo[geo["ags"].isin(r.kreise)]
@@ -301,7 +305,7 @@ def plot_change_map(region):
     limit = max(5.0, float(np.nanmax(np.abs(change))))
     limit = min(limit, 20.0)
     geo.plot(ax=ax, column="value", cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white", linewidth=0.4,
-             legend=True, legend_kwds={"label": f"Veränderung {BASE}–{HORIZONS[-1]} (%)", "shrink": 0.6,
+             legend=True, legend_kwds={"label": f"Veränderung {_base()}–{HORIZONS[-1]} (%)", "shrink": 0.6,
                                        "format": style.german_formatter(0)})
     region_geo.dissolve().boundary.plot(ax=ax, color=style.ACCENT, linewidth=1.4)
     for _, k in region_geo.iterrows():
@@ -311,7 +315,7 @@ def plot_change_map(region):
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
-    ax.set_title(f"Bevölkerungsveränderung {BASE}–{HORIZONS[-1]} je Kreis (Hauptvariante)")
+    ax.set_title(f"Bevölkerungsveränderung {_base()}–{HORIZONS[-1]} je Kreis (Hauptvariante)")
     style.source_note(fig, [common.short_citation(TABLES + ("kreis_geometries",)),
                             f"Hinweis: rote Linie: Region {r.name}; Farbskala bei ±{fmt.number(limit)} % begrenzt."])
     fig.tight_layout()
@@ -322,8 +326,8 @@ def components_table(region) -> pd.DataFrame:
     """Births, deaths and net migration of the region (main variant), summed over 5-year periods."""
     r = regions.as_region(region)
     comp = projection.aggregate(run(), r.kreise).components()
-    comp = comp[comp["year"] > BASE].copy()
-    comp["Zeitraum"] = [f"{((y - BASE - 1) // 5) * 5 + BASE + 1}–{((y - BASE - 1) // 5) * 5 + BASE + 5}"
+    comp = comp[comp["year"] > _base()].copy()
+    comp["Zeitraum"] = [f"{((y - _base() - 1) // 5) * 5 + _base() + 1}–{((y - _base() - 1) // 5) * 5 + _base() + 5}"
                         for y in comp["year"]]
     sums = comp.groupby("Zeitraum", sort=False)[["births", "deaths", "migration"]].sum()
     out = pd.DataFrame({"Zeitraum": sums.index, "Geburten": sums["births"].round().astype("int64").to_numpy(),
@@ -502,7 +506,7 @@ def gap_table(region) -> pd.DataFrame:
     for item, block in gaps.groupby("item", sort=False):
         block = block.set_index("year")
         row = {"Bedarf": rates.loc[item, "label"], "Einheit": rates.loc[item, "unit"],
-               "Angebot heute": block["supply"].iloc[0], f"Bedarf {BASE}": block.loc[BASE, "demand"]}
+               "Angebot heute": block["supply"].iloc[0], f"Bedarf {_base()}": block.loc[_base(), "demand"]}
         for year in GAP_YEARS:
             row[f"Bedarf {year}"] = block.loc[year, "demand"]
         for year in GAP_YEARS:
