@@ -172,3 +172,17 @@ def test_index_page_comes_from_the_template_and_escapes_its_values():
     assert "<dd>–</dd>" in page and "– km²" in page and "fehlgeschlagen" not in page
     assert "None" not in page and "Bericht öffnen" not in page
 
+
+
+def test_csv_rounding_keeps_whole_numbers_and_three_significant_digits():
+    import pandas as pd
+
+    from regiopol.report import common
+
+    table = pd.DataFrame({"Einwohner": [534438.0, 110674.0], "Dichte (EW/km²)": [61.499265, 945.446779],
+                          "Anteil (%)": [12.3456, 0.001234], "Umland": [0.33239314807298403, 22.357]})
+    out = common.rounded(table)
+    assert out["Einwohner"].tolist() == [534438.0, 110674.0]
+    assert out["Dichte (EW/km²)"].tolist() == [61.5, 945.4]            # shown whole, one more in the CSV
+    assert out["Anteil (%)"].tolist() == [12.3456, 0.00123]            # 3 significant digits of the smallest
+    assert out["Umland"].tolist() == [0.332, 22.357]

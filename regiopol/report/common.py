@@ -91,17 +91,19 @@ def decimals_for(column: str, series: pd.Series) -> int:
 
 
 def rounded(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` as the CSV tables are written: counts and years whole, other float columns one
-    decimal more than shown and at least three significant digits of their smallest value."""
+    """``table`` as the CSV tables are written: whole numbers stay whole, other float columns get
+    one decimal more than shown and at least three significant digits of their smallest value."""
     out = table.copy()
     for column in out.columns:
         series = out[column]
-        if pd.api.types.is_float_dtype(series):
-            d = decimals_for(str(column), series)
-            if d:
-                smallest = series.abs()[series.abs() > 0].min()
-                d = max(d + 1, 2 - int(np.floor(np.log10(smallest))) if pd.notna(smallest) else 0)
-            out[column] = series.round(min(d, 6))
+        if not pd.api.types.is_float_dtype(series):
+            continue
+        values = series.dropna()
+        if (values == values.round()).all():
+            continue
+        smallest = values.abs()[values.abs() > 0].min()
+        d = max(decimals_for(str(column), series) + 1, 2 - int(np.floor(np.log10(smallest))))
+        out[column] = series.round(min(d, 6))
     return out
 
 
