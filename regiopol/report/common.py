@@ -6,13 +6,17 @@ so the report and the files agree.
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from regiopol import data, regions
-
 from regiopol.core import fmt
+
+if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
+    from IPython.display import Markdown
+    from pandas.io.formats.style import Styler
 
 COL_ROLE = "Rolle"
 ROLE_LABELS = {regions.ROLE_CORE: "Regiopole", "core_kreis": "Kreis der Regiopole", regions.ROLE_SURROUNDING: "Umland",
@@ -53,7 +57,7 @@ def sources_table(tables) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Quelle", "Tabelle", "Stand", "Lizenz"]).drop_duplicates(ignore_index=True)
 
 
-def source_line(tables, note: str = ""):
+def source_line(tables, note: str = "") -> Markdown:
     """The German source lines of ``tables`` (and a note) as small Markdown text."""
     from IPython.display import Markdown
 
@@ -61,7 +65,7 @@ def source_line(tables, note: str = ""):
     return Markdown("<small>" + "<br>".join(lines) + "</small>")
 
 
-def markdown(text: str):
+def markdown(text: str) -> Markdown:
     from IPython.display import Markdown
 
     return Markdown(text)
@@ -107,7 +111,7 @@ def rounded(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def show(table: pd.DataFrame, decimals: dict[str, int] | None = None):
+def show(table: pd.DataFrame, decimals: dict[str, int] | None = None) -> Styler:
     """A pandas Styler that shows ``table`` with German number format and without index;
     the core and total rows (column "Rolle") are set in bold."""
     chosen = decimals or {}

@@ -11,18 +11,22 @@ with German column names, ready to show, or a matplotlib Figure in the report st
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from regiopol import data, regions
-
 from regiopol.core import fmt
-
+from regiopol.core.constants import METRIC_CRS
 from regiopol.data import frames
 from regiopol.report import common, style
 from regiopol.report.common import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citation
-from regiopol.core.constants import METRIC_CRS
+
+if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
+    from IPython.display import Markdown
 
 # Tables each part of the overview rests on (for source lines and the source table).
 TABLES_KEY_FACTS = ("kreise", "population_by_age", "population_series")
@@ -151,7 +155,7 @@ def trend_index(region, start: int = TREND_START, end: int | None = None) -> pd.
     return 100 * table / table.loc[start]
 
 
-def plot_population_trend(region, start: int = TREND_START, end: int | None = None):
+def plot_population_trend(region, start: int = TREND_START, end: int | None = None) -> Figure:
     """Line chart: population index (``start`` = 100) per Kreis, region total (bold) and
     Germany (dashed), with the census breaks marked."""
     r = regions.as_region(region)
@@ -188,7 +192,7 @@ def plot_population_trend(region, start: int = TREND_START, end: int | None = No
     return fig
 
 
-def trend_text(region, start: int = TREND_START, end: int | None = None):
+def trend_text(region, start: int = TREND_START, end: int | None = None) -> Markdown:
     """A short German paragraph (IPython Markdown) with the region's actual change."""
     from IPython.display import Markdown
 
@@ -279,7 +283,7 @@ def age_structure(region, year: int | None = None) -> pd.DataFrame:
     return table
 
 
-def plot_age_pyramid(region, year: int | None = None):
+def plot_age_pyramid(region, year: int | None = None) -> Figure:
     """Population pyramid of the region (bars) against Germany (outline), per year of age:
     each bar spans its age group, its length is the group's share divided by its width."""
     r = regions.as_region(region)
@@ -331,7 +335,7 @@ def plot_age_pyramid(region, year: int | None = None):
 
 # --------------------------------------------------------------------------- map
 
-def plot_region_map(region):
+def plot_region_map(region) -> Figure:
     """Map (EPSG:25832): Germany's 400 Kreise in light grey with the region highlighted and
     the core Kreis darker (left), the region enlarged with Kreis names (right); the core
     city is marked by a point. Meant to be saved as PNG."""
@@ -414,7 +418,7 @@ def sources(region=None, tables=TABLES_ALL) -> pd.DataFrame:
     return common.sources_table(tables)
 
 
-def intro(region):
+def intro(region) -> Markdown:
     """Title and introduction of the report (IPython Markdown, German)."""
     from IPython.display import Markdown
 

@@ -10,19 +10,22 @@ and Hamilton–Perry projections by age and sex to 2045, variants), :mod:`regiop
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from regiopol import data, regions
-
-from regiopol.methods import backtest, demand, projection
-
 from regiopol.core import fmt
-
-from regiopol.report import common, style
 from regiopol.core.cache import memo
 from regiopol.core.constants import METRIC_CRS
+from regiopol.methods import backtest, demand, projection
+from regiopol.report import common, style
+
+if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
+    from IPython.display import Markdown
 
 HORIZONS = projection.HORIZONS
 GAP_YEARS = (2030, 2035, 2045)
@@ -89,7 +92,7 @@ def extended_goals() -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- text, assumptions
 
-def intro(region):
+def intro(region) -> Markdown:
     r = regions.as_region(region)
     lines = [
         f"# Vorausschätzung: {r.name}",
@@ -163,7 +166,7 @@ def variant_table(region) -> pd.DataFrame:
     return out
 
 
-def plot_fan(region):
+def plot_fan(region) -> Figure:
     """Fan chart of the region's population: observed 2011–2020, main variant with 80/95 % band,
     the other variants, and the damped-trend time series for comparison."""
     r = regions.as_region(region)
@@ -235,7 +238,7 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     return out
 
 
-def plot_age_groups(region):
+def plot_age_groups(region) -> Figure:
     wide = _age_groups(region)
     r = regions.as_region(region)
     fig = style.figure((8.0, 4.2))
@@ -256,7 +259,7 @@ def plot_age_groups(region):
     return fig
 
 
-def plot_pyramid(region, year: int = HORIZONS[-1]):
+def plot_pyramid(region, year: int = HORIZONS[-1]) -> Figure:
     """Single-year pyramid of the region: 2020 (bars) and ``year`` (outline), share of the total."""
     r = regions.as_region(region)
     frame = projection.aggregate(run(), r.kreise).frame()
@@ -290,7 +293,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]):
     return fig
 
 
-def plot_change_map(region):
+def plot_change_map(region) -> Figure:
     """Map: projected change 2020–2045 (main variant) per Kreis of the region and its neighbours."""
     r = regions.as_region(region)
     table = run().totals().pivot(index="ags", columns="year", values="population")
@@ -398,7 +401,7 @@ def accuracy_details() -> pd.DataFrame:
                          "Kreise": table["n"]}).sort_values(["Zeitfenster", "Verfahren"]).reset_index(drop=True)
 
 
-def accuracy_text():
+def accuracy_text() -> Markdown:
     table = backtest.accuracy_table(backtest_results())
     goals_extended = extended_goals()
     issue, extended = backtest.goal_summary(backtest.goal_check(backtest_results())), backtest.goal_summary(goals_extended)
@@ -461,7 +464,7 @@ def accuracy_by_horizon() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_accuracy_history():
+def plot_accuracy_history() -> Figure:
     """By base year: MAPE of the damped trend and the best naive baseline (5 years ahead), and the
     coverage of its 80 % interval (all horizons) against the 70–90 % goal."""
     goals = extended_goals()
@@ -519,7 +522,7 @@ def gap_table(region) -> pd.DataFrame:
     return out
 
 
-def gap_text():
+def gap_text() -> Markdown:
     return common.markdown(
         "Lücke = (Bedarf − heutiges Angebot) ÷ heutiges Angebot; positiv heißt: mehr Bedarf als heute vorhanden. "
         "Wo es keine Kapazitätsdaten je Kreis gibt (Kita, Schulen), ist das heutige Angebot die heutige Nutzung – die "

@@ -13,20 +13,22 @@ the Oberzentrum checklist below: German tables and figures for the notebook
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from regiopol import data, regions
-
+from regiopol.core import fmt
+from regiopol.core.constants import METRIC_CRS
 from regiopol.methods import catchment, centrality, indicators, profile
 from regiopol.methods.checklist import check, settings
-
-from regiopol.core import fmt
-
 from regiopol.report import common, style
-from regiopol.core.constants import METRIC_CRS
+
+if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
+    from IPython.display import Markdown
 
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
             "jobs": "Arbeitsplätze"}
@@ -61,7 +63,7 @@ def core_label(region) -> str:
 
 # --------------------------------------------------------------------------- introduction, coverage
 
-def intro(region):
+def intro(region) -> Markdown:
     r = regions.as_region(region)
     core = core_label(r)
     lines = [
@@ -99,7 +101,7 @@ def coverage() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def coverage_text():
+def coverage_text() -> Markdown:
     listed = indicators.load()
     empty = [area_heading(a) for a in areas() if not (listed["area"] == a).any()]
     text = ("Die Indikatoren und ihre Quellen stehen in `data/indicators.toml` (Kürzel, Einheit, Richtung, Quelle); "
@@ -160,7 +162,7 @@ def profile_values(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns=[c for c in table.columns if c.startswith(("Perzentilrang", "Richtung"))])
 
 
-def plot_profile(region, area: str):
+def plot_profile(region, area: str) -> Figure:
     """Dot chart of the core's percentile ranks per indicator in the three peer groups."""
     r = regions.as_region(region)
     table = profile.profile(r, _area_codes(area)).iloc[::-1].reset_index(drop=True)
@@ -193,7 +195,7 @@ def plot_profile(region, area: str):
     return fig
 
 
-def plot_trend(region, area: str, codes=None):
+def plot_trend(region, area: str, codes=None) -> Figure:
     """Small multiples of the key indicators of ``area`` (or ``codes``) over time: core,
     surrounding Kreise, region, Germany and the median of the eight Regiopolen."""
     r = regions.as_region(region)
@@ -300,7 +302,7 @@ def surplus_table(region) -> pd.DataFrame:
     })
 
 
-def plot_surplus(region):
+def plot_surplus(region) -> Figure:
     """Bars: inhabitants served beyond their own population, per measure and Kreis."""
     r = regions.as_region(region)
     table = centrality.surplus_table(r)
@@ -347,7 +349,7 @@ def job_centrality_table(region) -> pd.DataFrame:
     return out
 
 
-def plot_job_centrality(region):
+def plot_job_centrality(region) -> Figure:
     r = regions.as_region(region)
     table = centrality.job_centrality(r)
     fig = style.figure((8.0, 4.0))
@@ -464,7 +466,7 @@ def _map_frame(region, values: pd.Series):
     return geo
 
 
-def plot_huff_map(region, measure: str):
+def plot_huff_map(region, measure: str) -> Figure:
     """Map: probability of each Kreis' residents to use the core Kreis (Huff model)."""
     r = regions.as_region(region)
     p = catchment.core_probabilities(r, measure)
@@ -518,7 +520,7 @@ def fca_table(region) -> pd.DataFrame:
     return out
 
 
-def plot_fca_map(region):
+def plot_fca_map(region) -> Figure:
     """Map: beds per 1,000 inhabitants within the threshold for each Gemeinde of the region."""
     r = regions.as_region(region)
     threshold = float(settings()["two_step_fca"]["threshold_km"])
@@ -642,7 +644,7 @@ def show_lead(region) -> None:
     show_area(region, profile.lead_area(region)[0], deep=True)
 
 
-def lead_intro(region):
+def lead_intro(region) -> Markdown:
     r = regions.as_region(region)
     area, published = profile.lead_area(r)
     heading = area_heading(area)
@@ -660,7 +662,7 @@ def lead_intro(region):
     return common.markdown(text)
 
 
-def lead_catchment_text(region):
+def lead_catchment_text(region) -> Markdown:
     """What the catchment means for the lead area, with the region's own numbers."""
     r = regions.as_region(region)
     area, _published = profile.lead_area(r)
