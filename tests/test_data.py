@@ -112,6 +112,27 @@ def test_check_detects_a_tampered_table(tmp_path):
     assert "Germany 31.12.2020 = 83.155.032, expected 83.155.031" in report.summary()
 
 
+def _without_years(target, years):
+    """The committed tables in ``target``, the population tables without ``years``."""
+    _copy_data(target)
+    for name in ("population_by_age", "population_series"):
+        table = pd.read_parquet(target / f"{name}.parquet")
+        table[~table["year"].isin(years)].to_parquet(target / f"{name}.parquet", index=False)
+    return {name: (ok, detail) for name, ok, detail in check.run(target).results}
+
+
+def test_check_reads_the_years_from_the_tables(tmp_path):
+    results = _without_years(tmp_path, [2020])
+    assert results["Vollständigkeit"] == (True, "Zeitreihe 1990–2019 und Altersgruppen 2015–2019 je 400 Kreise")
+    ok, detail = results["Summen"]
+    assert ok and detail.startswith("12411-0018 ohne 31.12.2020: Kontrollsummen dieses Jahres entfallen")
+
+
+def test_check_finds_a_missing_year(tmp_path):
+    ok, detail = _without_years(tmp_path, [2017])["Vollständigkeit"]
+    assert not ok and "population_series has gaps: years 2017 missing" in detail
+
+
 def test_check_reports_a_missing_table(tmp_path):
     for path in DATA_DIR.iterdir():
         if path.is_file() and path.name != "kreise.parquet":

@@ -20,13 +20,14 @@ from regiopol.core.sources import Source
 
 PROVENANCE_FILE = "provenance.json"
 
+# What each table holds; ``{years}`` is filled in by the build with the years the table covers.
 TABLES = {
     "kreise": "Kreise (boundaries of 30.11.2021): name, kind, Land, area, population 31.12.2020",
     "gemeinden": "Gemeinden (boundaries of 30.11.2021): area, population 31.12.2020, coordinates",
     "kreis_geometries": "Kreis boundaries (simplified), EPSG:4326",
-    "population_by_age": "population by Kreis, sex and 17 age groups, 31.12.2015-2020",
-    "population_series": "population per Kreis 1990-2020, harmonised to the 400 Kreise",
-    "employment": "employees subject to social insurance at place of work by sector, 30.06.2015-2020",
+    "population_by_age": "population by Kreis, sex and 17 age groups, 31.12.{years}",
+    "population_series": "population per Kreis {years}, harmonised to the 400 Kreise",
+    "employment": "employees subject to social insurance at place of work by sector, 30.06.{years}",
     "care_recipients": "people in need of long-term care by type of care and sex, 2015/2017/2019",
     "inkar": "INKAR indicators per Kreis for the infrastructure areas",
     "inkar_catalogue": "description of the embedded INKAR indicators",

@@ -28,10 +28,12 @@ from regiopol.core.paths import data_dir
 from regiopol.data.readers import bbsr, demandregio, facilities, genesis, geo, gv100, gvisys, inkar
 from regiopol.core.sources import Source
 
-# Raw files relative to the raw directory, as downloaded from the official portals.
+# Raw files relative to the raw directory, as downloaded from the official portals; a pattern
+# (:data:`YEARLY_FILES`) stands for one file per year, as many years as the directory holds.
+YEARLY_FILES = {"employment"}
 RAW_FILES = {
     "population_by_age": "destatis/12411-0018.csv",
-    "employment": [f"regionalstatistik/13111-07-05-4_{year}.csv" for year in range(2015, 2021)],
+    "employment": "regionalstatistik/13111-07-05-4_[0-9][0-9][0-9][0-9].csv",
     "care_recipients": "regionalstatistik/22411-02-03-4.csv",
     "gv100ad": "destatis/GV100AD_301121.ASC",
     "gv_isys": "destatis/AuszugGV4QAktuell.csv",
@@ -81,7 +83,7 @@ def build(raw: str | Path, out: str | Path | None = None, *, selection: pd.DataF
         path = data.table_path(name, out)
         records[name] = {
             "file": path.name,
-            "description": data.TABLES[name],
+            "description": _description(name, table),
             "rows": len(table),
             "columns": list(table.columns),
             "bytes": path.stat().st_size,
@@ -91,7 +93,7 @@ def build(raw: str | Path, out: str | Path | None = None, *, selection: pd.DataF
         }
     provenance = {
         "built_with": f"regiopol data build (pandas {pd.__version__}, Python {sys.version_info.major}.{sys.version_info.minor})",
-        "raw_files": _raw_file_list(),
+        "raw_files": _raw_file_list(raw),
         "tables": records,
     }
     write_text_atomic(out / data.PROVENANCE_FILE, json.dumps(provenance, ensure_ascii=False, indent=2) + "\n")
@@ -286,6 +288,12 @@ _DERIVATIONS = {
 }
 
 
+def _description(name: str, table: pd.DataFrame) -> str:
+    """:data:`regiopol.data.TABLES` of ``name`` with the years the table covers."""
+    years = f"{int(table['year'].min())}-{int(table['year'].max())}" if "year" in table else ""
+    return data.TABLES[name].format(years=years)
+
+
 def _without_attrs(table: pd.DataFrame) -> pd.DataFrame:
     """Sources live in provenance.json; pandas would otherwise embed attrs in the file."""
     plain = table.copy(deep=False)
@@ -311,17 +319,18 @@ def _with_sources(table: pd.DataFrame, *inputs: pd.DataFrame) -> pd.DataFrame:
 def _raw_paths(raw: Path) -> dict:
     paths = {}
     for name, rel in RAW_FILES.items():
-        paths[name] = [raw / r for r in rel] if isinstance(rel, list) else raw / rel
-        for p in paths[name] if isinstance(rel, list) else [paths[name]]:
-            if not p.exists():
-                raise MissingInputError(
-                    "official raw file is missing", file=p,
-                    fix="put the official download there (README: 'Rebuilding data/') or pass --raw DIR")
+        found = sorted(raw.glob(rel)) if name in YEARLY_FILES else [raw / rel]
+        if not found or not found[0].exists():
+            raise MissingInputError(
+                "official raw file is missing", file=raw / rel,
+                fix="put the official download there (README: 'Rebuilding data/') or pass --raw DIR")
+        paths[name] = found if name in YEARLY_FILES else found[0]
     return paths
 
 
-def _raw_file_list() -> list[str]:
+def _raw_file_list(raw: Path) -> list[str]:
+    """The raw files read, relative to ``raw`` (the yearly files as found there)."""
     files = []
-    for rel in RAW_FILES.values():
-        files.extend(rel if isinstance(rel, list) else [rel])
+    for path in _raw_paths(raw).values():
+        files.extend(p.relative_to(raw).as_posix() for p in (path if isinstance(path, list) else [path]))
     return files

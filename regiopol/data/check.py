@@ -12,12 +12,12 @@ from regiopol.core import fmt
 from regiopol.core.errors import RegiopolError
 from regiopol.core.paths import data_dir
 
-# Published totals the embedded data must reproduce (Destatis 12411-0018, 31.12.2020).
+# Published totals of 31.12.2020 (Destatis 12411-0018) the embedded data must reproduce whenever
+# population_by_age holds that year; the Gemeinde directory GV100AD 30.11.2021 states the same date.
+CONTROL_YEAR = 2020
 GERMANY_2020 = 83_155_031
 BIELEFELD_2020 = ("05711", 333_509)
 N_KREISE = 400
-SERIES_YEARS = range(1990, 2021)
-AGE_YEARS = range(2015, 2021)
 COUNT_COLUMNS = {"population", "population_male", "population_female", "employees", "employees_male",
                  "employees_female", "employees_foreign", "care_total", "care_ambulatory", "care_inpatient",
                  "care_allowance", "beds", "cases_inpatient", "cases_partial", "cases_outpatient", "students"}
@@ -92,23 +92,33 @@ def _kreise(directory: Path) -> str:
 
 
 def _germany_totals(directory: Path) -> str:
-    population = data.load("population_by_age", directory)
-    total_2020 = int(population.loc[population["year"] == 2020, "population"].sum())
-    assert total_2020 == GERMANY_2020, (
-        f"Germany 31.12.2020 = {fmt.number(total_2020)}, expected {fmt.number(GERMANY_2020)}")
-    ags, expected = BIELEFELD_2020
-    bielefeld = int(population.query("year == 2020 and ags == @ags")["population"].sum())
-    assert bielefeld == expected, f"Bielefeld 31.12.2020 = {fmt.number(bielefeld)}, expected {fmt.number(expected)}"
     kreise = data.load("kreise", directory)
-    assert int(kreise["population"].sum()) == GERMANY_2020, "Kreis directory total differs from 12411-0018"
+    assert int(kreise["population"].sum()) == GERMANY_2020, (
+        f"Kreis directory GV100AD: Germany 31.12.{CONTROL_YEAR} = {fmt.number(int(kreise['population'].sum()))}, "
+        f"expected {fmt.number(GERMANY_2020)}")
     gemeinden = data.load("gemeinden", directory)
     diff = (gemeinden.groupby("ags")["population"].sum().reindex(kreise["ags"]).to_numpy()
             - kreise["population"].to_numpy())
     assert (diff == 0).all(), "Gemeinde populations do not add up to their Kreise"
     unplaced = gemeinden[(gemeinden["population"] > 0) & gemeinden[["lon", "lat"]].isna().any(axis=1)]
     assert unplaced.empty, f"Gemeinden without coordinates: {', '.join(unplaced['name'].head(5))}"
-    return (f"Deutschland 31.12.2020 = {fmt.number(GERMANY_2020)}; Bielefeld = {fmt.number(expected)}; "
-            "Summe der Gemeinden = Kreise; alle bewohnten Gemeinden mit Koordinaten")
+    return (f"{_control_totals(data.load('population_by_age', directory))}; Verzeichnis 31.12.{CONTROL_YEAR} = "
+            f"{fmt.number(GERMANY_2020)}; Summe der Gemeinden = Kreise; alle bewohnten Gemeinden mit Koordinaten")
+
+
+def _control_totals(population) -> str:
+    """The published totals of :data:`CONTROL_YEAR`, if population_by_age holds that year."""
+    population = population[population["year"] == CONTROL_YEAR]
+    if population.empty:
+        return f"12411-0018 ohne 31.12.{CONTROL_YEAR}: Kontrollsummen dieses Jahres entfallen"
+    total = int(population["population"].sum())
+    assert total == GERMANY_2020, (
+        f"Germany 31.12.{CONTROL_YEAR} = {fmt.number(total)}, expected {fmt.number(GERMANY_2020)}")
+    ags, expected = BIELEFELD_2020
+    bielefeld = int(population.loc[population["ags"] == ags, "population"].sum())
+    assert bielefeld == expected, (
+        f"Bielefeld 31.12.{CONTROL_YEAR} = {fmt.number(bielefeld)}, expected {fmt.number(expected)}")
+    return f"Deutschland 31.12.{CONTROL_YEAR} = {fmt.number(GERMANY_2020)}; Bielefeld = {fmt.number(expected)}"
 
 
 def _sexes_add_up(directory: Path) -> str:
@@ -118,7 +128,7 @@ def _sexes_add_up(directory: Path) -> str:
     assert set(by_age["sex"]) == {"m", "w"}, "population_by_age must hold sexes m and w"
     # population_series holds whole persons; key-based estimates (split Kreise) are rounded there
     assert ((series.reindex(sums.index) - sums).abs() <= 0.5 + 1e-9).all(), (
-        "population_series 2015–2020 differs from the sum over sexes and age groups")
+        f"population_series {_span(by_age['year'])} differs from the sum over sexes and age groups")
     employment = data.load("employment", directory).dropna(
         subset=["employees", "employees_male", "employees_female"])
     gap = employment["employees_male"] + employment["employees_female"] - employment["employees"]
@@ -132,13 +142,27 @@ def _sexes_add_up(directory: Path) -> str:
 
 
 def _complete_years(directory: Path) -> str:
+    """Both population tables cover consecutive years, every Kreis in each, and end in the same
+    year (the series continues 12411-0018); the years themselves are read from the tables."""
     series = data.load("population_series", directory)
-    per_year = series.groupby("year")["ags"].nunique()
-    assert list(per_year.index) == list(SERIES_YEARS), f"population_series years {per_year.index.min()}–{per_year.index.max()}"
-    assert (per_year == N_KREISE).all(), f"population_series incomplete in {list(per_year[per_year != N_KREISE].index)}"
-    by_age = data.load("population_by_age", directory).groupby("year")["ags"].nunique()
-    assert list(by_age.index) == list(AGE_YEARS) and (by_age == N_KREISE).all(), "population_by_age incomplete"
-    return f"Zeitreihe {SERIES_YEARS.start}–{SERIES_YEARS.stop - 1} und Altersgruppen {AGE_YEARS.start}–{AGE_YEARS.stop - 1} je {N_KREISE} Kreise"
+    by_age = data.load("population_by_age", directory)
+    for name, table in (("population_series", series), ("population_by_age", by_age)):
+        per_year = table.groupby("year")["ags"].nunique()
+        years = [int(y) for y in per_year.index]
+        assert years == list(range(years[0], years[-1] + 1)), (
+            f"{name} has gaps: years {', '.join(map(str, sorted(set(range(years[0], years[-1] + 1)) - set(years))))} "
+            "missing – rebuild with `regiopol data build`")
+        assert (per_year == N_KREISE).all(), f"{name} incomplete in {list(per_year[per_year != N_KREISE].index)}"
+    assert series["year"].max() == by_age["year"].max(), (
+        f"population_series ends {series['year'].max()}, population_by_age {by_age['year'].max()} "
+        "– rebuild with `regiopol data build`")
+    assert set(by_age["year"]) <= set(series["year"]), "population_series lacks years of population_by_age"
+    return (f"Zeitreihe {_span(series['year'])} und Altersgruppen {_span(by_age['year'])} "
+            f"je {N_KREISE} Kreise")
+
+
+def _span(years) -> str:
+    return f"{int(years.min())}–{int(years.max())}"
 
 
 def _no_negative_counts(directory: Path) -> str:

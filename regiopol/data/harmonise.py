@@ -123,7 +123,7 @@ def harmonised_population(
     ``kreis_population``: columns ags, year, population (Int64), source.
 
     - from the first year of ``kreis_population`` (Destatis 12411-0018, ags/year/population
-      on each year's boundaries, 2015–2020): those figures;
+      on each year's boundaries, 2015 to the latest year of the release): those figures;
     - 1997 up to that year: DemandRegio (:func:`~regiopol.data.readers.demandregio.read_demandregio_population`,
       boundaries of 2016), where it agrees with the BBSR figure (:data:`DEMANDREGIO_TOLERANCE`);
     - otherwise and 1991–1996: the BBSR workbook's population (in 1000, rounded to 100

@@ -32,7 +32,6 @@ TABLES = ("hospitals", "inkar", "universities", "employment", "population_series
 JOBS_TOTAL = "Insgesamt"         # the sector value that is the total over all sectors
 DOCTORS_INDICATOR = "q_ärzte_bev"  # INKAR: doctors per 10,000 inhabitants
 STUDENTS_YEAR = 2023              # Hochschulkompass student numbers
-STUDENTS_POPULATION_YEAR = 2020   # last year of population_series, closest to the student count
 
 # Distance-learning providers are counted at their seat (FernUniversität Hagen: 62,638
 # students). The name rule needs the word, not the letters: a bare "Fern" would also drop
@@ -67,6 +66,24 @@ def _population() -> pd.DataFrame:
     return frames.population_wide()
 
 
+@memo
+def _years(measure: str) -> list[int]:
+    """The years with both ``measure`` ("beds", "doctors", "jobs") and the population (31.12.)."""
+    if measure == "beds":
+        years = data.load("hospitals")["year"]
+    elif measure == "doctors":
+        inkar = data.load("inkar")
+        years = inkar.loc[inkar["indicator"] == DOCTORS_INDICATOR, "year"]
+    else:
+        years = _jobs().columns
+    return sorted(set(map(int, years)) & set(_population().columns))
+
+
+def _students_population_year() -> int:
+    """The year of population_series closest to the student count (the latest, so far)."""
+    return min(_population().columns, key=lambda year: (abs(year - STUDENTS_YEAR), -year))
+
+
 @memo(maxsize=1)
 def _jobs() -> pd.DataFrame:
     """Employees at place of work 30.06. per Kreis (rows) and year (columns)."""
@@ -84,10 +101,11 @@ def is_distance_learning(universities: pd.DataFrame) -> pd.Series:
             | universities["hs_no"].isin(list(DISTANCE_LEARNING_HS_NO)))
 
 
-def supply(year_beds: int = 2019, year_doctors: int = 2020, year_jobs: int = 2020,
+def supply(year_beds: int | None = None, year_doctors: int | None = None, year_jobs: int | None = None,
            exclude_distance_learning: bool = True) -> pd.DataFrame:
     """Supply of central functions for all 400 Kreise (index ags), with the population each
-    measure is set against (population_series, 31.12. of the year given):
+    measure is set against (population_series, 31.12. of the year given; by default the latest
+    year with both – 2019, 2020 and 2020 in the committed tables):
 
     - beds: beds of all hospital sites in ``year_beds`` (G-BA quality reports, located by
       coordinates; Kreise without a site = 0); population_beds of ``year_beds``.
@@ -95,7 +113,7 @@ def supply(year_beds: int = 2019, year_doctors: int = 2020, year_jobs: int = 202
       ``q_ärzte_bev`` × population / 10,000 – INKAR publishes the ratio, not the count;
       population_doctors of ``year_doctors``.
     - students: Hochschulkompass students (2023) summed per Kreis of the seat; set against the
-      population of 2020, the last year available. Multi-site providers count at their seat;
+      population of the year closest to it (the latest of population_series). Multi-site providers count at their seat;
       with ``exclude_distance_learning`` the providers of :func:`is_distance_learning` are
       dropped (also from the German total). Universities without a student number count 0.
     - jobs: employees subject to social insurance at place of work, all sectors, 30.06.
@@ -104,7 +122,9 @@ def supply(year_beds: int = 2019, year_doctors: int = 2020, year_jobs: int = 202
 
     Cached; the frame returned is a copy.
     """
-    return _supply(year_beds, year_doctors, year_jobs, exclude_distance_learning).copy()
+    years = [_years(measure)[-1] if year is None else year
+             for measure, year in (("beds", year_beds), ("doctors", year_doctors), ("jobs", year_jobs))]
+    return _supply(*years, exclude_distance_learning).copy()
 
 
 @memo(maxsize=8)
@@ -113,9 +133,8 @@ def _supply(year_beds: int, year_doctors: int, year_jobs: int, exclude_distance_
     hospitals = data.load("hospitals")
     inkar = data.load("inkar")
     doctors_rate = inkar[inkar["indicator"] == DOCTORS_INDICATOR].pivot(index="ags", columns="year", values="value")
-    _check("year_beds", year_beds, sorted(set(hospitals["year"]) & set(population.columns)))
-    _check("year_doctors", year_doctors, sorted(set(doctors_rate.columns) & set(population.columns)))
-    _check("year_jobs", year_jobs, sorted(set(_jobs().columns) & set(population.columns)))
+    for measure, year in (("beds", year_beds), ("doctors", year_doctors), ("jobs", year_jobs)):
+        _check(f"year_{measure}", year, _years(measure))
 
     universities = data.load("universities")
     if exclude_distance_learning:
@@ -127,7 +146,7 @@ def _supply(year_beds: int, year_doctors: int, year_jobs: int, exclude_distance_
         "students": universities.groupby("ags")["students"].sum(),
         "jobs": _jobs()[year_jobs],
     }).reindex(index).astype("float64").fillna(0.0)
-    for measure, year in zip(MEASURES, (year_beds, year_doctors, STUDENTS_POPULATION_YEAR, year_jobs)):
+    for measure, year in zip(MEASURES, (year_beds, year_doctors, _students_population_year(), year_jobs)):
         table[f"population_{measure}"] = population[year]
     table.attrs["years"] = {"beds": year_beds, "doctors": year_doctors, "students": STUDENTS_YEAR,
                             "jobs": year_jobs}
@@ -203,7 +222,7 @@ def _labelled(table: pd.DataFrame, r: regions.Region | None) -> pd.DataFrame:
     return table
 
 
-def job_centrality(region=None, years=range(2015, 2021)) -> pd.DataFrame:
+def job_centrality(region=None, years=None) -> pd.DataFrame:
     """Arbeitsplatzzentralität: jobs at place of work (30.06.) per 1,000 inhabitants (31.12.
     of the same year) and its index relative to Germany (Germany = 1.0) per area and year.
 
@@ -211,14 +230,15 @@ def job_centrality(region=None, years=range(2015, 2021)) -> pd.DataFrame:
     Bundesagentur für Arbeit (Pendlerstatistik, in- and out-commuters) are not available here,
     and the ratio also reflects age structure and employment outside social insurance.
 
+    ``years`` default to every year with both jobs and population (2015–2020 in the committed tables).
     Without ``region``: all 400 Kreise (role "kreis") and Germany (ags "", role "germany");
     with a region: its Kreise (core first), the region as a whole and Germany. Tidy: one row
     per area × year with ags, name, role, year, jobs, population, jobs_per_1000, index.
     """
     jobs, population = _jobs(), _population()
-    years = list(years)
+    years = _years("jobs") if years is None else list(years)
     for year in years:
-        _check("years", year, sorted(set(jobs.columns) & set(population.columns)))
+        _check("years", year, _years("jobs"))
     r = None if region is None else regions.as_region(region)
     kreise = list(r.kreise) if r else list(population.index)
 

@@ -801,10 +801,11 @@ def _beds(spec: dict, model: _Model) -> _Item:
 
 def _population_series(year: int, spec: dict, model: _Model) -> pd.Series:
     series = data.load("population_series")
-    series = series[series["year"] == year]
+    years = series["year"]
+    series = series[years == year]
     if series.empty:
         raise ConfigError(f"no population for {year}", file=model.path, field=f"{spec['key']}.supply.year",
-                          fix="use a year of population_series (1990–2020)")
+                          fix=f"use a year of population_series ({years.min()}–{years.max()})")
     return series.set_index("ags")["population"].astype("float64")
 
 
@@ -847,7 +848,8 @@ def _supply(spec: dict, model: _Model) -> tuple[pd.Series, int, str]:
         rows = hospitals[hospitals["year"] == supply["year"]]
         if rows.empty or supply["column"] not in hospitals.columns:
             raise ConfigError(f"no hospital {supply['column']} for {supply['year']}", file=model.path,
-                              field=f"{key}.supply", fix="use a column and year of the hospitals table (2015–2019)")
+                              field=f"{key}.supply", fix="use a column and year of the hospitals table "
+                                                           f"({hospitals['year'].min()}–{hospitals['year'].max()})")
         values = rows.groupby("ags")[supply["column"]].sum().astype("float64").reindex(kreise).fillna(0.0)
         year = supply["year"]
         source = f"G-BA quality reports: {supply['column']} at the Kreis' hospital sites {year}"
@@ -934,7 +936,7 @@ def supply_today(items=None, *, rates_file: str | Path | None = None) -> pd.Data
     ags, item, supply, year (of the supply data), source.
 
     Where no capacity data exist per Kreis (childcare places, school places) the supply is
-    approximated by observed use – the base-year demand with the observed 2020 population
+    approximated by observed use – the base-year demand with the observed base-year population
     (``kind = "observed_use"``), so the base-year gap is 0 and later gaps are the demographic
     change. See each item's ``supply_note`` in :func:`rates`.
     """
