@@ -248,13 +248,16 @@ def test_external_migration_is_scaled_by_the_variant():
 
 def test_hamilton_perry_by_hand(period):
     result = projection.project("medium", "hamilton_perry")
-    assert list(result.years) == [2020, 2025, 2030, 2035, 2040, 2045]
+    assert list(result.years) == list(range(2020, 2046))
     k = list(period.ags).index(TRIER)
     first, last = period.single[0, k], period.single[-1, k]
     # men aged 30 in 2025 = men aged 25 in 2020 × (aged 30 in 2020 / aged 25 in 2015)
-    assert result.population[k, 0, 30, 1] == pytest.approx(last[0, 25] * last[0, 30] / first[0, 25])
-    women = result.population[k, 1, 15:50, 1].sum()
-    assert result.population[k, 1, 2, 1] == pytest.approx(women * last[1, 2] / last[1, 15:50].sum())
+    assert result.population[k, 0, 30, 5] == pytest.approx(last[0, 25] * last[0, 30] / first[0, 25])
+    women = result.population[k, 1, 15:50, 5].sum()
+    assert result.population[k, 1, 2, 5] == pytest.approx(women * last[1, 2] / last[1, 15:50].sum())
+    # between the 5-year steps geometric: 2022 = 2020 × (2025 / 2020)^(2/5)
+    cell_2020, cell_2025 = result.population[k, 0, 30, 0], result.population[k, 0, 30, 5]
+    assert result.population[k, 0, 30, 2] == pytest.approx(cell_2020 * (cell_2025 / cell_2020) ** 0.4)
     with pytest.raises(ConfigError, match="no component assumptions"):
         projection.project("migration_high", "hamilton_perry")
 

@@ -17,7 +17,7 @@ from regiopol.core.paths import DATA_DIR
 from regiopol.data import build, check
 from regiopol.data.build import RAW_FILES
 from regiopol.methods import backtest, centrality, demand, indicators, projection
-from regiopol.report import vorausschaetzung
+from regiopol.report import ueberblick, vorausschaetzung
 
 NEW_DATE = "31.12.2021"
 OLD_DATE = "31.12.2020"
@@ -122,11 +122,22 @@ def test_the_methods_follow_the_vintage(newer):
     assert centrality.job_centrality()["year"].max() == 2020  # employment still ends on 30.06.2020
 
 
-def test_the_report_projects_from_2021(newer):
-    """Module 2 takes its projection from 2021. Its texts and tables with a fixed base year
-    (``vorausschaetzung.BASE``) are not asserted here; the report code replaces that constant."""
+def test_the_reports_say_2021(newer):
+    """The module-2 and overview reports name the new base year in text and tables."""
     totals = vorausschaetzung.totals("trier")
     assert totals.index[0] == 2021
     observed = data.load("population_by_age").query("year == 2021")
     region = observed[observed["ags"].isin(regions.as_region("trier").kreise)]["population"].sum()
     assert totals.iloc[0] == pytest.approx(region)
+    assert "Basis 31.12.2021" in vorausschaetzung.intro("trier").data
+    assert list(vorausschaetzung.horizon_table("trier").columns)[3:5] == ["2021", "2025"]
+    assert "2021" in vorausschaetzung.age_group_table("trier").columns
+    assert vorausschaetzung.gap_table("trier").filter(like="Bedarf 2021").shape[1] == 1
+    assert list(vorausschaetzung.variant_table("trier").columns)[1:] == [str(y) for y in projection.HORIZONS]
+    assert "am 31.12.2021" in ueberblick.intro("trier").data
+    facts = ueberblick.key_facts("trier")
+    assert "Einwohner 2021" in facts.columns and "Veränderung 2015–2021 (%)" in facts.columns
+    assert facts.loc[facts["AGS"] == "07211", "Einwohner 2021"].iloc[0] == data.load("population_series").query(
+        "year == 2021 and ags == '07211'")["population"].iloc[0]
+    periods = vorausschaetzung.components_table("trier")["Zeitraum"].tolist()
+    assert periods[0] == "2022–2026" and periods[-1] == "2042–2045"  # the last period ends with the projection

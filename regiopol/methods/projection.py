@@ -893,18 +893,31 @@ def _hamilton_perry(period: BasePeriod, variant: Variant, base: int, end: int) -
     ccr = _ratio(last[..., 5:OLDEST], first[..., :OLDEST - 5])
     ccr_open = _ratio(last[..., OLDEST], first[..., OLDEST - 5:].sum(axis=-1))
     cwr = _ratio(last[..., :5], last[:, FEMALE, FERTILE].sum(axis=-1)[:, None, None])
-    years = np.arange(base, end + 1, 5)
-    population = np.empty((len(years),) + last.shape)
+    steps = np.arange(base, end + 5, 5)  # the last step reaches or passes ``end``
+    population = np.empty((len(steps),) + last.shape)
     population[0] = last
-    for i in range(1, len(years)):
+    for i in range(1, len(steps)):
         previous, current = population[i - 1], population[i]
         current[..., 5:OLDEST] = ccr * previous[..., :OLDEST - 5]
         current[..., OLDEST] = ccr_open * previous[..., OLDEST - 5:].sum(axis=-1)
         current[..., :5] = cwr * current[:, FEMALE, FERTILE].sum(axis=-1)[:, None, None]
-    return Projection(ags=period.ags, years=years, population=np.moveaxis(population, 0, -1),
+    years = np.arange(base, end + 1)
+    return Projection(ags=period.ags, years=years, population=np.moveaxis(_between_steps(population, steps, years), 0, -1),
                       method="hamilton_perry", variant=variant.name,
                       label=f"Hamilton–Perry (Kohortenveränderungsraten {base - 5}–{base})",
                       members=tuple((a,) for a in period.ags))
+
+
+def _between_steps(population: np.ndarray, steps: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Every year from 5-year steps (axis 0): geometric interpolation between neighbouring steps
+    (linear where a cell is zero), so the step years keep their values and any base year reaches
+    the horizons."""
+    i = np.clip(np.searchsorted(steps, years, side="right") - 1, 0, len(steps) - 2)
+    share = ((years - steps[i]) / 5.0).reshape((-1,) + (1,) * (population.ndim - 1))
+    lower, upper = population[i], population[i + 1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geometric = lower * np.power(upper / lower, share)
+    return np.where((lower > 0) & (upper > 0), geometric, lower + share * (upper - lower))
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

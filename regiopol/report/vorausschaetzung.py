@@ -329,9 +329,10 @@ def components_table(region) -> pd.DataFrame:
     """Births, deaths and net migration of the region (main variant), summed over 5-year periods."""
     r = regions.as_region(region)
     comp = projection.aggregate(run(), r.kreise).components()
-    comp = comp[comp["year"] > _base()].copy()
-    comp["Zeitraum"] = [f"{((y - _base() - 1) // 5) * 5 + _base() + 1}–{((y - _base() - 1) // 5) * 5 + _base() + 5}"
-                        for y in comp["year"]]
+    base, last = _base(), int(comp["year"].max())
+    comp = comp[comp["year"] > base].copy()
+    start = (comp["year"] - base - 1) // 5 * 5 + base + 1
+    comp["Zeitraum"] = [f"{s}–{min(s + 4, last)}" for s in start]
     sums = comp.groupby("Zeitraum", sort=False)[["births", "deaths", "migration"]].sum()
     out = pd.DataFrame({"Zeitraum": sums.index, "Geburten": sums["births"].round().astype("int64").to_numpy(),
                         "Sterbefälle": sums["deaths"].round().astype("int64").to_numpy(),
