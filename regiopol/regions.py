@@ -25,6 +25,10 @@ from regiopol.core.cache import memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
+__all__ = ["REGIONS_FILE", "LEAD_AREA_STATUS", "DELINEATION_STATUS", "SCHEMA", "Region", "Registry", "load",
+           "registry", "get", "UNKNOWN_AREA", "ROLES", "ROLE_CORE", "ROLE_SURROUNDING", "ROLE_REGION",
+           "ROLE_KREIS", "ROLE_GERMANY", "as_region", "kreise_of", "overview", "data_complete"]
+
 REGIONS_FILE = "regions.toml"
 LEAD_AREA_STATUS = {
     "confirmed": "bestätigt",

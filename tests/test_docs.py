@@ -49,3 +49,16 @@ def test_the_package_lists_its_layers_and_entry_points():
     assert rp.methods.__name__ == "regiopol.methods" and rp.report.__name__ == "regiopol.report"
     with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
         rp.nonsense
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_public_module_declares_what_it_offers(name):
+    module = importlib.import_module(name)
+    defined = {n for n, v in vars(module).items() if not n.startswith("_") and callable(v)
+               and getattr(v, "__module__", None) == name}
+    if not defined:
+        return
+    assert hasattr(module, "__all__"), f"{name} has no __all__"
+    assert all(hasattr(module, n) for n in module.__all__), f"{name}.__all__ names what it does not define"
+    assert defined <= set(module.__all__), \
+        f"{name}: public but not in __all__: {sorted(defined - set(module.__all__))}"

@@ -31,6 +31,9 @@ from typing import Callable, Iterable
 from regiopol.core.files import write_atomic
 from regiopol.core.paths import PROJECT_ROOT, data_dir, rates_dir
 
+__all__ = ["CACHE_ENV", "DEFAULT_CACHE_DIR", "LIBRARY_PARTS", "PACKAGE_DIR", "SUFFIX", "memo",
+           "clear_caches", "cache_dir", "library_hash", "data_hash", "fingerprint", "disk"]
+
 CACHE_ENV = "REGIOPOL_CACHE_DIR"
 DEFAULT_CACHE_DIR = PROJECT_ROOT / ".cache" / "regiopol"
 LIBRARY_PARTS = ("core", "data", "regions.py", "methods")

@@ -17,6 +17,9 @@ from typing import Any
 
 from regiopol.core.errors import ConfigError
 
+__all__ = ["VERIFICATION", "Field", "Table", "Array", "Either", "optional", "SOURCE", "VERIFICATION_FIELD",
+           "IDENTIFIER", "Invalid", "load"]
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover

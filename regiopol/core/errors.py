@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = ["RegiopolError", "InputFormatError", "MissingInputError", "ConfigError", "CheckError"]
+
 
 class RegiopolError(Exception):
     """Base class of all errors the suite raises on purpose."""

@@ -7,6 +7,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+__all__ = ["PUBLISHED", "write_atomic", "write_text_atomic", "write_all_atomic"]
+
 PUBLISHED = 0o644  # mkstemp creates 0600; reports and tables are meant to be read by others
 
 

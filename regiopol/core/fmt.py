@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+__all__ = ["number", "signed_percent"]
+
 
 def number(value, decimals: int = 0) -> str:
     """``1234.5`` → ``"1.234,5"`` (German separators, typographic minus); NaN/None → ``"–"``."""

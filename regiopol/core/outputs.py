@@ -17,6 +17,8 @@ from regiopol.core.paths import PROJECT_ROOT
 if TYPE_CHECKING:  # pandas is not imported at run time: the batch runner's no-op path stays light
     import pandas as pd
 
+__all__ = ["OUTPUTS_ENV", "output_root", "region_dir", "save_table", "save_figure"]
+
 OUTPUTS_ENV = "REGIOPOL_OUTPUT_DIR"
 
 

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from regiopol.core.errors import MissingInputError
 
+__all__ = ["PROJECT_ROOT", "DATA_DIR", "DEFAULT_RAW_DIR", "DEFAULT_RATES_DIR", "RATES_ENV", "data_dir",
+           "raw_dir", "rates_dir"]
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_RAW_DIR = PROJECT_ROOT.parent / "shared" / "data" / "raw"

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+__all__ = ["DL_DE_BY_2_0", "CC_BY_4_0", "DESTATIS", "STATISTIK_AEMTER", "BBSR", "Source", "attach"]
+
 DL_DE_BY_2_0 = "Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0)"
 CC_BY_4_0 = "Creative Commons Namensnennung 4.0 (CC BY 4.0)"
 DESTATIS = "Statistisches Bundesamt (Destatis)"

@@ -18,6 +18,8 @@ from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir
 from regiopol.core.sources import Source
 
+__all__ = ["PROVENANCE_FILE", "TABLES", "table_path", "provenance", "load", "Vintage", "vintage", "sources"]
+
 PROVENANCE_FILE = "provenance.json"
 
 # What each table holds; ``{years}`` is filled in by the build with the years the table covers.

@@ -28,6 +28,8 @@ from regiopol.core.paths import data_dir
 from regiopol.data.readers import bbsr, demandregio, facilities, genesis, geo, gv100, gvisys, inkar
 from regiopol.core.sources import Source
 
+__all__ = ["YEARLY_FILES", "RAW_FILES", "BuildResult", "build", "derive_tables", "RawInputs"]
+
 # Raw files relative to the raw directory, as downloaded from the official portals; a pattern
 # (:data:`YEARLY_FILES`) stands for one file per year, as many years as the directory holds.
 YEARLY_FILES = {"employment"}

@@ -12,6 +12,9 @@ from regiopol.core import fmt
 from regiopol.core.errors import RegiopolError
 from regiopol.core.paths import data_dir
 
+__all__ = ["CONTROL_YEAR", "GERMANY_2020", "BIELEFELD_2020", "N_KREISE", "COUNT_COLUMNS", "file_hash",
+           "CheckReport", "run"]
+
 # Published totals of 31.12.2020 (Destatis 12411-0018) the embedded data must reproduce whenever
 # population_by_age holds that year; the Gemeinde directory GV100AD 30.11.2021 states the same date.
 CONTROL_YEAR = 2020

@@ -14,6 +14,8 @@ import pandas as pd
 from regiopol.core.errors import InputFormatError
 from regiopol.data.readers._text import fail_at_first
 
+__all__ = ["kreis_ags", "gemeinde_ags", "kreis_series", "gemeinde_series"]
+
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: \d also matches e.g. Arabic-Indic digits
 
 

@@ -9,6 +9,8 @@ from regiopol.core.cache import memo
 from regiopol import data
 from regiopol.core.paths import data_dir
 
+__all__ = ["population_wide"]
+
 
 def population_wide(directory=None) -> pd.DataFrame:
     """Population on 31.12. per Kreis (index ags) and year (int columns), float – the harmonised

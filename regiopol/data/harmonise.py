@@ -14,6 +14,10 @@ from regiopol.core.errors import InputFormatError
 from regiopol.data.readers.bbsr import TARGET_YEAR
 from regiopol.data.readers.demandregio import BOUNDARY_YEAR
 
+__all__ = ["KREIS_REFORMS_AFTER_2020", "WEIGHTS", "KEY_TOLERANCE", "JUMP_THRESHOLD",
+           "BBSR_POPULATION_ERRATA", "BBSR_SHEET_OF_1989", "BBSR_PRE_CENSUS_YEARS", "DEMANDREGIO_TOLERANCE",
+           "SOURCES", "DOCUMENTED_JUMPS", "to_current_kreise", "harmonised_population", "population_jumps"]
+
 KREIS_REFORMS_AFTER_2020 = {
     # Eisenach, kreisfreie Stadt (16056) → Wartburgkreis (16063), in force 01.07.2021.
     # Legal source: Thüringer Neugliederungsgesetz for the voluntary merger of the city of

@@ -13,6 +13,9 @@ import pandas as pd
 from regiopol.core.constants import METRIC_CRS
 from regiopol.core.errors import InputFormatError
 
+__all__ = ["LAND_CODES", "POSTCODE_NEAR", "POSTCODE_NEAR_WEAK", "FORMER_GEMEINDEN", "assign_kreis_by_point",
+           "assign_kreis_by_place"]
+
 LAND_CODES = {
     "Schleswig-Holstein": "01", "Hamburg": "02", "Niedersachsen": "03", "Bremen": "04",
     "Nordrhein-Westfalen": "05", "Hessen": "06", "Rheinland-Pfalz": "07", "Baden-Württemberg": "08",

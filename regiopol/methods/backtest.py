@@ -101,6 +101,17 @@ from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 
+__all__ = ["CENSUS_YEAR", "PRE_CENSUS_HISTORY", "BASE_PERIOD", "PHI_GRID", "DEFAULT_PHI", "MIN_OBS_ETS",
+           "MIN_OBS_ARIMA", "ARIMA_ORDERS", "LEVELS", "TIME_SERIES_START", "PATH_CALIBRATION_HORIZON",
+           "DEFAULT_JOBS", "COVERAGE_GOAL", "NAIVE", "RECOMMENDED", "EXTENDED_HORIZONS", "BOOTSTRAP_DRAWS",
+           "BOOTSTRAP_SEED", "INTERVAL_COLUMNS", "RESULT_COLUMNS", "TABLE_COLUMNS", "Window", "WINDOWS",
+           "age_windows", "series_table", "region_series", "segment", "check_window", "history",
+           "all_windows", "artefacts", "metrics", "constant", "linear", "exponential", "ets_path",
+           "arima_path", "ets", "arima", "calibration", "damped", "empirical_intervals", "METHODS", "cohort",
+           "COHORT_WINDOWS", "cohort_accuracy", "backtest", "results", "rolling_errors", "accuracy_table",
+           "accuracy_for", "goal_check", "extended_windows", "extended_results", "goal_summary",
+           "damped_path", "time_series", "BAND_METHOD", "band_factors", "band"]
+
 CENSUS_YEAR = 2011
 PRE_CENSUS_HISTORY = 10  # years before a base ≤ 2010 a method may see
 BASE_PERIOD = 5  # k of the naive baselines and the damped trend

@@ -21,6 +21,12 @@ from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import data_dir
 
+__all__ = ["EARTH_RADIUS_KM", "kreis_centroids", "haversine_km", "distance_matrix", "kreis_distances",
+           "huff", "population_served", "huff_sensitivity", "two_step_fca", "kreis_accessibility",
+           "population_within", "HUFF_MEASURES", "attractiveness", "kreis_population", "huff_defaults",
+           "huff_model", "core_probabilities", "hospital_sites", "gemeinde_demand", "bed_accessibility",
+           "bed_accessibility_by_role", "served_by_core"]
+
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius
 
 

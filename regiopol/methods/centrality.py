@@ -27,6 +27,10 @@ from regiopol.core.errors import ConfigError
 from regiopol.data import frames
 from regiopol.regions import ROLE_CORE, ROLE_GERMANY, ROLE_KREIS, ROLE_REGION, ROLE_SURROUNDING
 
+__all__ = ["MEASURES", "TABLES", "JOBS_TOTAL", "DOCTORS_INDICATOR", "STUDENTS_YEAR",
+           "DISTANCE_LEARNING_HS_NO", "SUPPLY_OPTIONS", "is_distance_learning", "supply",
+           "importance_surplus", "surplus", "surplus_table", "job_centrality", "core_shares"]
+
 MEASURES = ("beds", "doctors", "students", "jobs")
 TABLES = ("hospitals", "inkar", "universities", "employment", "population_series")  # for source lines
 JOBS_TOTAL = "Insgesamt"         # the sector value that is the total over all sectors

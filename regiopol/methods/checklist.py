@@ -15,6 +15,8 @@ from regiopol.core.config import SOURCE, Array, Field, Table, load
 from regiopol.core.paths import data_dir
 from regiopol.methods import centrality
 
+__all__ = ["SETTINGS_FILE", "SCHEMA", "settings", "CRITERIA", "Checklist", "check"]
+
 SETTINGS_FILE = "zentrale_funktionen.toml"
 _AT_LEAST_0 = Field(float, min=0)
 _KM = Field(float, above=0, unit="km")  # a distance threshold of 0 km reaches nobody

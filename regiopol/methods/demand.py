@@ -48,6 +48,9 @@ from regiopol.core.constants import OLDEST_AGE as MAX_AGE, SEXES
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
 
+__all__ = ["RATES_FILE", "CELLS", "POPULATION_COLUMNS", "CALIBRATED", "OPEN_GROUP_QUOTAS", "LIFE_TABLE",
+           "SCHEMA", "observed_population", "rates", "demand", "supply_today", "gap"]
+
 RATES_FILE = "demand_rates.toml"
 CELLS = pd.MultiIndex.from_product([SEXES, range(MAX_AGE + 1)], names=["sex", "age"])
 POPULATION_COLUMNS = ("ags", "year", "sex", "age", "population")

@@ -20,6 +20,11 @@ from regiopol.core.cache import disk, memo
 from regiopol.core.constants import GERMANY
 from regiopol.core.paths import data_dir
 
+__all__ = ["INDICATORS_FILE", "DIRECTIONS", "SOURCES", "load", "SCHEMA", "inkar_selection", "tables",
+           "sources", "values", "jobs_per_1000", "service_share", "STATION_YEAR", "GEMEINDE_YEAR",
+           "population_at_long_distance_station", "stations_per_100_km2",
+           "distance_to_long_distance_station", "DERIVED"]
+
 INDICATORS_FILE = "indicators.toml"
 DIRECTIONS = ("higher", "lower", "neutral")
 SOURCES = {"inkar": ("inkar", "inkar_germany"),

@@ -20,6 +20,10 @@ from regiopol import data, regions
 from regiopol.data import frames
 from regiopol.methods import indicators
 
+__all__ = ["CITY_KINDS", "CITY_POPULATION", "COVERAGE", "TREND_YEARS", "PEERS", "peer_groups",
+           "percentile_rank", "latest_year", "weighted_mean", "region_values", "profile", "trend",
+           "strongest_area", "lead_area"]
+
 CITY_KINDS = ("Kreisfreie Stadt", "Stadtkreis")
 CITY_POPULATION = (100_000, 350_000)
 COVERAGE = 0.9  # a year counts as the indicator's latest when ≥ 90 % of the Kreise report it

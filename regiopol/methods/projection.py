@@ -41,6 +41,14 @@ from regiopol.core.constants import GERMANY, OLDEST_AGE as OLDEST, SEXES
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
+__all__ = ["CONFIG_FILE", "END", "HORIZONS", "FIRST_YEAR", "METHODS", "MALE", "FEMALE", "AGES",
+           "GROUP_EDGES", "OPEN_AGE", "FERTILE", "FUNCTIONAL_GROUPS", "COMPONENTS", "RATE_FILES",
+           "read_rates", "LifeTable", "life_tables", "national_asfr", "share_boys", "Level", "Variant",
+           "Settings", "Config", "SCHEMA", "load_config", "variants", "open_group_weights", "single_years",
+           "cohort_single_years", "open_group_tilt", "to_groups", "BasePeriod", "base_year", "base_period",
+           "kreis_fertility", "residual_migration", "step", "Projection", "project", "fertility_path",
+           "aggregate", "functional_groups", "life_expectancy", "assumptions"]
+
 CONFIG_FILE = "projection.toml"
 
 END = 2045

@@ -12,6 +12,9 @@ import subprocess
 import sys
 from typing import Iterable
 
+__all__ = ["indicators", "catchment", "projections", "backtest", "extended_backtest", "STEPS", "SHARED",
+           "steps", "warm"]
+
 
 def indicators() -> None:
     from regiopol.methods import indicators

@@ -18,6 +18,10 @@ if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook sho
     from IPython.display import Markdown
     from pandas.io.formats.style import Styler
 
+__all__ = ["COL_ROLE", "ROLE_LABELS", "ROLE_CORE", "ROLE_REGION", "VERIFICATION_LABELS", "short_name",
+           "kreis_names", "citations", "short_citation", "sources_table", "source_line", "markdown",
+           "RATIO_COLUMNS", "YEAR_COLUMNS", "decimals_for", "rounded", "show", "save"]
+
 COL_ROLE = "Rolle"
 ROLE_LABELS = {regions.ROLE_CORE: "Regiopole", "core_kreis": "Kreis der Regiopole", regions.ROLE_SURROUNDING: "Umland",
                regions.ROLE_REGION: "Region gesamt", regions.ROLE_KREIS: "Kreis", regions.ROLE_GERMANY: "Deutschland"}

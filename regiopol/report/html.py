@@ -27,6 +27,9 @@ from regiopol.core.cache import memo
 from regiopol.core.errors import RegiopolError
 from regiopol.core.files import write_text_atomic
 
+__all__ = ["TEMPLATES_DIR", "TEMPLATE_NAME", "INDEX_TEMPLATE", "MAX_REPORT_BYTES", "STATUS_LABELS",
+           "render_report", "export_report", "strip_external", "external_references", "render_index"]
+
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "regiopol"  # the nbconvert template of the reports
 INDEX_TEMPLATE = "index/index.html.j2"

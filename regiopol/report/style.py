@@ -17,6 +17,9 @@ from matplotlib.ticker import FuncFormatter
 
 from regiopol.core import fmt
 
+__all__ = ["CORE", "REGION", "CONTEXT", "EDGE", "GERMANY", "ACCENT", "MEN", "WOMEN", "CYCLE", "FIGSIZE",
+           "DPI_SCREEN", "DPI_MAP", "RC", "use", "figure", "german_formatter", "german_axis", "source_note"]
+
 # Calm palette: blues for the region, grey for the rest of Germany, one warm accent.
 CORE = "#1f4e79"  # core city / core Kreis
 REGION = "#7fa7cc"  # other Kreise of the region

@@ -28,6 +28,12 @@ from regiopol.report.common import COL_ROLE, ROLE_CORE, ROLE_REGION, short_citat
 if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
     from IPython.display import Markdown
 
+__all__ = ["TABLES_KEY_FACTS", "TABLES_TREND", "TABLES_AGE", "TABLES_MAP", "TABLES_ALL", "TREND_START",
+           "CHANGE_START", "OPEN_GROUP_WIDTH", "GERMANY", "ROLE_CORE_KREIS", "ROLE_KREIS", "ROLE_GERMANY",
+           "COL_AGS", "COL_AREA", "key_facts", "population_trend", "trend_index", "plot_population_trend",
+           "trend_text", "SHARE_LABELS", "age_structure", "plot_age_pyramid", "plot_region_map", "sources",
+           "intro"]
+
 # Tables each part of the overview rests on (for source lines and the source table).
 TABLES_KEY_FACTS = ("kreise", "population_by_age", "population_series")
 TABLES_TREND = ("population_series",)

@@ -27,6 +27,14 @@ from regiopol.report import common, style
 if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
     from IPython.display import Markdown
 
+__all__ = ["HORIZONS", "GAP_YEARS", "FAN_VARIANTS", "TABLES", "ERROR_NOTE", "run", "totals", "time_series",
+           "band", "backtest_results", "extended_results", "extended_goals", "intro", "COMPONENT_LABELS",
+           "variants_table", "assumptions", "horizon_table", "variant_table", "plot_fan", "age_group_table",
+           "age_groups_by_kreis", "plot_age_groups", "plot_pyramid", "plot_change_map", "components_table",
+           "time_series_table", "METHOD_LABELS", "accuracy_view", "cohort_accuracy_view", "accuracy_details",
+           "accuracy_text", "accuracy_by_horizon", "plot_accuracy_history", "gap_table", "gap_text",
+           "rates_note", "demand_sources"]
+
 HORIZONS = projection.HORIZONS
 GAP_YEARS = (2030, 2035, 2045)
 FAN_VARIANTS = ("migration_low", "migration_high", "fertility_low", "fertility_high", "life_low", "life_high")

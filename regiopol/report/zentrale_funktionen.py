@@ -30,6 +30,16 @@ from regiopol.report import common, style
 if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
     from IPython.display import Markdown
 
+__all__ = ["MEASURES", "MEASURE_TABLES", "MEASURE_NOTES", "DIRECTION_MARK", "PEER_LABELS", "MISSING_DATA",
+           "core_label", "intro", "coverage", "coverage_text", "areas", "areas_with_data", "area_heading",
+           "profile_table", "profile_values", "plot_profile", "plot_trend", "peer_table", "show_area",
+           "surplus_table", "plot_surplus", "job_centrality_table", "plot_job_centrality",
+           "core_shares_table", "TABLES_CENTRALITY", "centrality_note", "huff_table", "catchment_figures",
+           "SUMMARY_LABELS", "catchment_summary", "huff_sensitivity_table", "plot_huff_map", "fca_values",
+           "fca_table", "plot_fca_map", "TABLES_CATCHMENT", "catchment_note", "CHECK_NOT_TESTED",
+           "checklist", "checklist_comparison", "show_lead", "lead_intro", "lead_catchment_text",
+           "TABLES_ALL", "sources", "assumptions"]
+
 MEASURES = {"beds": "Krankenhausbetten", "doctors": "Ärzte (ambulant)", "students": "Studierende",
             "jobs": "Arbeitsplätze"}
 MEASURE_TABLES = {"beds": ("hospitals",), "doctors": ("inkar",), "students": ("universities",),

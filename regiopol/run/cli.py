@@ -8,6 +8,8 @@ import sys
 from regiopol.core.errors import RegiopolError
 from regiopol.run.runner import CELL_TIMEOUT
 
+__all__ = ["main"]
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()

@@ -48,6 +48,14 @@ from regiopol.methods import shared
 if TYPE_CHECKING:
     from regiopol.regions import Registry
 
+__all__ = ["NOTEBOOK_NAME", "DEFAULT_NOTEBOOKS_DIR", "DEFAULT_KERNEL", "MANIFEST_NAME", "LOCK_NAME",
+           "INDEX_NAME", "LIBRARY_DIR", "MANIFEST_FORMAT", "ERROR_EXCERPT_CHARS", "SCHEDULER_TIMEOUT",
+           "KERNEL_ARGUMENTS", "CELL_TIMEOUT", "RETRY_DELAY", "DATA_VINTAGE_LABEL", "Module", "discover",
+           "Task", "select_tasks", "library_hash", "data_hash", "parameters_hash", "data_vintage",
+           "execute_notebook", "kernel_transport", "is_kernel_start_failure", "TaskSpec", "TaskOutcome",
+           "run_task_in_subprocess", "TaskResult", "RunResult", "RunOptions", "TaskHashes", "Plan",
+           "plan_run", "RunRecord", "run", "write_index"]
+
 NOTEBOOK_NAME = re.compile(r"^(\d{2})_([a-z0-9][a-z0-9_]*)\.ipynb$")
 DEFAULT_NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 DEFAULT_KERNEL = "regiopol"

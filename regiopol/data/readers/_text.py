@@ -12,6 +12,10 @@ import pandas as pd
 
 from regiopol.core.errors import InputFormatError, MissingInputError
 
+__all__ = ["PLACEHOLDERS", "GERMANY_BOUNDS", "MISSING_FIX", "require_file", "read_text", "fail_at_first",
+           "check_unique", "parse_numbers", "parse_counts", "as_count", "parse_postcodes",
+           "parse_coordinates", "text_as_object", "read_delimited", "require_columns", "parse_flags"]
+
 # GENESIS / Regionalstatistik signs for cells without a number ("Zeichenerklärung").
 PLACEHOLDERS = {
     "-": "nichts vorhanden",

@@ -32,6 +32,9 @@ from regiopol.core.errors import InputFormatError
 from regiopol.data.readers._text import MISSING_FIX, check_unique, fail_at_first, parse_numbers, require_file
 from regiopol.core.sources import BBSR, DL_DE_BY_2_0, Source, attach
 
+__all__ = ["TARGET_YEAR", "SHEET", "HEADERS", "OPTIONAL", "CODES", "NUMBERS", "PARTS", "IN_THOUSANDS",
+           "SHARE_TOLERANCE", "FIX", "read_bbsr_keys"]
+
 TARGET_YEAR = 2020
 SHEET = re.compile(rf"([0-9]{{4}})-{TARGET_YEAR}")
 # Output column → pattern matched against the header cell (lower case, blanks collapsed,

@@ -35,6 +35,9 @@ from regiopol.data.readers._text import (
 )
 from regiopol.core.sources import Source, attach
 
+__all__ = ["DEMANDREGIO", "DEMANDREGIO_LICENCE", "BOUNDARY_YEAR", "YEARS", "FIX",
+           "read_demandregio_population", "read_demandregio_nuts3"]
+
 DEMANDREGIO = "DemandRegio-Projekt (FfE, TU Berlin, DLR), Datenbasis Destatis"
 # The DemandRegio database states no licence for this table; its figures are Destatis figures.
 DEMANDREGIO_LICENCE = "keine Lizenzangabe in der Quelle; Datenbasis Destatis, dl-de/by-2-0"

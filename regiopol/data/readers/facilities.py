@@ -24,6 +24,9 @@ from regiopol.data.readers._text import (
 )
 from regiopol.core.sources import CC_BY_4_0, Source, attach
 
+__all__ = ["HOSPITAL_TEXT", "HOSPITAL_COUNTS", "HOSPITAL_STAFF", "STATION_TEXT", "YES_NO", "HOCHSCHULE_TEXT",
+           "read_hospitals", "read_rail_stations", "read_hochschulen"]
+
 HOSPITAL_TEXT = {
     "ID": "site_id", "ikNumber": "ik_number", "HospitalName": "name", "HospitalOperatorName": "operator",
     "type": "operator_type", "city": "city",

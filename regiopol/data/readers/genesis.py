@@ -35,6 +35,10 @@ from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.data.readers._text import as_count, check_unique, fail_at_first, parse_numbers, read_text
 from regiopol.core.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER, Source, attach
 
+__all__ = ["FOOTER", "LEVELS", "UNITS", "REGIONAL_MERKMALE", "read_genesis_classic",
+           "read_regionalstatistik", "read_genesis_flat", "population_by_age", "employment_at_workplace",
+           "unemployment", "care_recipients"]
+
 FOOTER = "__________"
 _TIME = r"[0-9]{4}|[0-9]{2}\.[0-9]{2}\.[0-9]{4}"  # "2020" or "31.12.2020"
 _TIME_FORMATS = {4: "%Y", 10: "%d.%m.%Y"}  # by length, to check that the date exists

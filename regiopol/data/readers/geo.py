@@ -14,6 +14,8 @@ from regiopol.core.errors import InputFormatError
 from regiopol.data.readers._text import check_unique, parse_counts, read_text
 from regiopol.core.sources import DL_DE_BY_2_0, Source, attach
 
+__all__ = ["BKG", "FIX", "read_kreis_geometries"]
+
 BKG = "© GeoBasis-DE / BKG (VG250, Daten verändert)"
 FIX = "download the GeoJSON again; do not edit it in a text editor"
 

@@ -36,6 +36,9 @@ from regiopol.core.errors import InputFormatError
 from regiopol.data.readers._text import check_unique, fail_at_first, parse_counts, read_text, text_as_object
 from regiopol.core.sources import DESTATIS, Source, attach
 
+__all__ = ["RECORD_LENGTH", "RECORD_TYPES", "KREIS_KINDS", "LICENCE", "GEMEINDE_CODE", "KREIS_CODE", "FIX",
+           "read_gv100ad", "read_gv100ad_kreise", "read_gv100ad_laender"]
+
 RECORD_LENGTH = 220
 RECORD_TYPES = {"10", "20", "30", "40", "50", "60"}
 KREIS_KINDS = {

@@ -36,6 +36,8 @@ from regiopol.data.readers._text import (
 from regiopol.data.readers.gv100 import LICENCE, RECORD_TYPES
 from regiopol.core.sources import DESTATIS, Source, attach
 
+__all__ = ["CODE_PARTS", "COUNTS", "COLUMNS", "URBANISATION", "SOURCE", "FIX", "NUMBER", "read_gv_isys"]
+
 CODE_PARTS = {"land": 2, "rb": 1, "kreis": 2, "gemeinde": 3}  # column → digits of the AGS
 COUNTS = {"bevoelkerung": "population", "maennlich": "population_male",
           "weiblich": "population_female", "jekm2": "density"}

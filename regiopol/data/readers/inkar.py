@@ -20,6 +20,10 @@ from regiopol.core.errors import InputFormatError
 from regiopol.data.readers._text import check_unique, fail_at_first, parse_numbers, require_file, text_as_object
 from regiopol.core.sources import BBSR, DL_DE_BY_2_0, Source, attach
 
+__all__ = ["KEYS", "CENTRAL_PLACE_PREFIX", "CENTRAL_PLACE_LEVELS", "NO_CENTRAL_PLACE",
+           "CENTRAL_PLACE_AGGREGATE", "CATALOGUE_COLUMNS", "TOPICS", "read_inkar_catalogue",
+           "read_inkar_regions", "read_central_places", "read_inkar_values"]
+
 KEYS = ["raumbezug", "kennziffer", "name", "zeitbezug"]
 # Central places in ``_regionen``: raumbezug "zentralörtliche Funktion - <level>".
 CENTRAL_PLACE_PREFIX = "zentralörtliche Funktion - "
