@@ -7,7 +7,7 @@ import sys
 # the "iri" string format that notebooks never use. Mark it absent; jsonschema skips it.
 sys.modules.setdefault("rfc3987_syntax", None)
 
-from regiopol.core.errors import (
+from regiopol.core.errors import (  # noqa: E402 – after the rfc3987_syntax marker above
     CheckError,
     ConfigError,
     InputFormatError,

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Union
 
 import numpy as np
 import pandas as pd
 
 from regiopol import data
 from regiopol.core import config
-from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Invalid, Table
-from regiopol.data import frames
 from regiopol.core.cache import memo
+from regiopol.core.config import IDENTIFIER, SOURCE, Array, Field, Invalid, Table
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
+from regiopol.data import frames
 
 __all__ = ["REGIONS_FILE", "LEAD_AREA_STATUS", "DELINEATION_STATUS", "SCHEMA", "Region", "Registry", "load",
            "registry", "get", "UNKNOWN_AREA", "ROLES", "ROLE_CORE", "ROLE_SURROUNDING", "ROLE_REGION",

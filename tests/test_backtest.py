@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from regiopol.core.errors import ConfigError
 from regiopol.methods import backtest as bt
 from regiopol.methods.backtest import Window
-from regiopol.core.errors import ConfigError
 
 
 def tidy(wide: dict[str, list[float]], first_year: int) -> pd.DataFrame:
@@ -106,7 +105,7 @@ def test_a_method_sees_no_data_after_its_base_year():
     windows = [*bt.WINDOWS, Window(1995, 2005), Window(2016, 2020)]
     result = bt.backtest({"spy": spy}, windows, series=linear_series())
     assert len(seen) == len(windows)
-    for base, horizon, history_years, past_years in seen:
+    for base, _horizon, history_years, past_years in seen:
         assert max(history_years) == base and max(past_years) == base
         if base >= 2011:
             assert min(history_years) == 2011

@@ -156,7 +156,7 @@ def _report(pages, region: str = "trier") -> Visit:
 def _anchor_in_file(path: Path, fragment: str) -> bool:
     """An element with id/name ``fragment`` as written or percent-decoded (what browsers try)."""
     text = path.read_text(encoding="utf-8")
-    return any(re.search(r'\b(?:id|name)="%s"' % re.escape(f), text)
+    return any(re.search(rf'\b(?:id|name)="{re.escape(f)}"', text)
                for f in {fragment, unquote(fragment)})
 
 

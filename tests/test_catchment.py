@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 
 from regiopol import data
-
-from regiopol.methods import catchment
 from regiopol.core.errors import ConfigError, InputFormatError
+from regiopol.methods import catchment
 
 R = 6371.0088
 DEGREE_KM = 2 * math.pi * R / 360  # 111.19508 km: 1° of latitude, or of longitude on the equator

@@ -13,12 +13,10 @@ import pytest
 from matplotlib.figure import Figure
 
 from regiopol import clear_caches, data, regions
-
-from regiopol.methods import catchment, centrality, checklist, profile
-
-from regiopol.report import common, zentrale_funktionen
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import DATA_DIR
+from regiopol.methods import catchment, centrality, checklist, profile
+from regiopol.report import common, zentrale_funktionen
 
 SETTINGS_TOML = (DATA_DIR / "zentrale_funktionen.toml").read_text(encoding="utf-8")
 TRIER_KREISE = ["07211", "07231", "07232", "07233", "07235"]
@@ -273,7 +271,8 @@ def test_huff_sensitivity_table_trier():
     assert list(table["α"]) == [0.5, 1.0, 1.5]
     grid = table.set_index("α")
     summary = zentrale_funktionen.catchment_summary("trier").set_index("Merkmal")
-    assert 1000 * grid.loc[1.0, "Tsd. Einwohner bei β = 2,0"] == pytest.approx(summary.loc["Krankenhausbetten", "Versorgte Einwohner"],
+    served = summary.loc["Krankenhausbetten", "Versorgte Einwohner"]
+    assert 1000 * grid.loc[1.0, "Tsd. Einwohner bei β = 2,0"] == pytest.approx(served,
                                                                abs=1)
     population = _kreis_population_2020()
     p = _huff_trier("beds", alpha=0.5, beta=1.0)

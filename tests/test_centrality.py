@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 from regiopol import data, regions
-
-from regiopol.methods import centrality
 from regiopol.core.errors import ConfigError
+from regiopol.methods import centrality
 
 TRIER_KREISE = ["07211", "07231", "07232", "07233", "07235"]  # Trier + the four Landkreise around it
 

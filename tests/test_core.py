@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from regiopol.core import fmt
-from regiopol.data.codes import gemeinde_ags, gemeinde_series, kreis_ags, kreis_series
 from regiopol.core.errors import InputFormatError, RegiopolError
 from regiopol.core.files import write_atomic, write_text_atomic
+from regiopol.data.codes import gemeinde_ags, gemeinde_series, kreis_ags, kreis_series
 
 
 @pytest.mark.parametrize(("value", "expected"), [("05711", "05711"), ("05711000", "05711"), (5711000, "05711"),

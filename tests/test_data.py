@@ -8,11 +8,10 @@ import pandas as pd
 import pytest
 
 from regiopol import data
-
-from regiopol.data import build, check
-from regiopol.methods import indicators
 from regiopol.core.errors import MissingInputError
 from regiopol.core.paths import DATA_DIR
+from regiopol.data import build, check
+from regiopol.methods import indicators
 
 
 @pytest.fixture(scope="session")

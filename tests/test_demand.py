@@ -13,10 +13,9 @@ import pandas as pd
 import pytest
 
 from regiopol import data
-
-from regiopol.methods import centrality, demand, projection
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import DATA_DIR
+from regiopol.methods import centrality, demand, projection
 
 RATES_TOML = (DATA_DIR / "demand_rates.toml").read_text(encoding="utf-8")
 TRIER = ["07211", "07231", "07232", "07233", "07235"]
@@ -340,7 +339,8 @@ def test_demand_is_deterministic_and_tidy():
                              'supply = { kind = "module1", measure = "students", year = 2023 }', 1),
          "study_places.supply.year", "unknown field 'year'"),
         (lambda t: t.replace('label = "Grundschulklassen"\n', "", 1), "primary_classes.label", "required field 'label'"),
-        (lambda t: t.replace("occupancy = {", "occupancy = 69.0 #", 1), "hospital_beds.occupancy", "must be greater than 0 and at most 1"),
+        (lambda t: t.replace("occupancy = {", "occupancy = 69.0 #", 1), "hospital_beds.occupancy",
+         "must be greater than 0 and at most 1"),
     ],
 )
 def test_bad_rate_file_names_the_field(tmp_path, change, field, message):

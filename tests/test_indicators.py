@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from regiopol.methods import indicators
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import DATA_DIR
+from regiopol.methods import indicators
 
 INDICATORS_TOML = (DATA_DIR / "indicators.toml").read_text(encoding="utf-8")
 
@@ -21,7 +21,8 @@ def test_indicator_list():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        (INDICATORS_TOML.replace('area = "gesundheit"', 'area = "health"', 1), r"q_ärzte_bev\.area.*unknown infrastructure area 'health'"),
+        (INDICATORS_TOML.replace('area = "gesundheit"', 'area = "health"', 1),
+         r"q_ärzte_bev\.area.*unknown infrastructure area 'health'"),
         (INDICATORS_TOML.replace('unit = "je 10.000 Einwohner"\n', "", 1), r"q_ärzte_bev\.unit.*required field 'unit'"),
         (INDICATORS_TOML + '\n[[indicator]]\ncode = "q_stud"\nsource = "inkar"\ntopic = "bildung"\narea = "bildung"\n'
          'label = "x"\nunit = "y"\ndirection = "higher"\n', r"'q_stud' is listed twice"),

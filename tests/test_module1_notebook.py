@@ -4,8 +4,8 @@ kreisfreie Stadt and a city inside a Landkreis) and writes tables with official 
 from __future__ import annotations
 
 import pytest
-
 from conftest import execute_for_regions, read_output_table
+
 from regiopol.core.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "01_zentrale_funktionen.ipynb"

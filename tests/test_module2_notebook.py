@@ -4,8 +4,8 @@ its tables: the base year equals the official population, the back-test and the 
 from __future__ import annotations
 
 import pytest
-
 from conftest import execute_for_regions, read_output_table
+
 from regiopol.core.paths import PROJECT_ROOT
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "02_vorausschaetzung.ipynb"
@@ -27,8 +27,9 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
     for name in ("02_faecher.svg", "02_altersgruppen.svg", "02_alterspyramide.svg", "02_karte.png",
                  "02_genauigkeit_verlauf.svg"):
         assert (out / slug / "figures" / name).is_file(), name
-    for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_altersgruppen_kreise", "02_komponenten", "02_zeitreihen",
-                 "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_horizonte", "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
+    for name in ("02_horizonte", "02_varianten", "02_altersgruppen", "02_altersgruppen_kreise", "02_komponenten",
+                 "02_zeitreihen", "02_genauigkeit", "02_genauigkeit_details", "02_genauigkeit_horizonte",
+                 "02_genauigkeit_kohortenmodell", "02_genauigkeit_region", "02_bedarf"):
         assert (out / slug / "tables" / f"{name}.csv").is_file(), name
 
 

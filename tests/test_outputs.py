@@ -6,9 +6,8 @@ import pandas as pd
 import pytest
 
 from regiopol.core import outputs
-
-from regiopol.report import style
 from regiopol.core.paths import PROJECT_ROOT
+from regiopol.report import style
 
 
 def _figure():

@@ -8,14 +8,12 @@ import re
 import subprocess
 import sys
 
-
 import pandas as pd
 import pytest
 
 from regiopol import data, regions
-
-from regiopol.report import common, style, ueberblick
 from regiopol.core.paths import PROJECT_ROOT
+from regiopol.report import common, style, ueberblick
 
 NOTEBOOK = PROJECT_ROOT / "notebooks" / "00_ueberblick.ipynb"
 

@@ -13,9 +13,8 @@ import pytest
 from scipy import stats
 
 from regiopol import data, regions
-
-from regiopol.methods import indicators, profile
 from regiopol.core.paths import DATA_DIR
+from regiopol.methods import indicators, profile
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -11,10 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from regiopol import data, regions
-
-from regiopol.methods import projection
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import DATA_DIR
+from regiopol.methods import projection
 
 TRIER, WUERZBURG = "07211", "09663"
 CONFIG_TEXT = (DATA_DIR / "projection.toml").read_text(encoding="utf-8")

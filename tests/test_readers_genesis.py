@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from regiopol.core.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.core.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER
 from regiopol.data.readers.genesis import (
     care_recipients,
     employment_at_workplace,
@@ -24,7 +25,6 @@ from regiopol.data.readers.genesis import (
     read_regionalstatistik,
     unemployment,
 )
-from regiopol.core.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER
 
 POPULATION = "12411-0018_sample.csv"
 EMPLOYMENT = ["13111-07-05-4_2019_sample.csv", "13111-07-05-4_2020_sample.csv"]

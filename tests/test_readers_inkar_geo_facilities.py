@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regiopol.data import build
 from regiopol.core.errors import InputFormatError, MissingInputError, RegiopolError
+from regiopol.data import build
 from regiopol.data.locate import assign_kreis_by_place, assign_kreis_by_point
 from regiopol.data.readers.facilities import read_hochschulen, read_hospitals, read_rail_stations
 from regiopol.data.readers.geo import read_kreis_geometries

@@ -8,11 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from regiopol.data.codes import gemeinde_ags, kreis_ags, kreis_series
 from regiopol.core.errors import InputFormatError, MissingInputError
+from regiopol.data.codes import gemeinde_ags, kreis_ags, kreis_series
 from regiopol.data.readers import _text
-from regiopol.data.readers._text import GERMANY_BOUNDS, check_unique, fail_at_first, parse_coordinates, parse_counts
-from regiopol.data.readers._text import parse_numbers, parse_postcodes, read_text, require_file, text_as_object
+from regiopol.data.readers._text import (
+    GERMANY_BOUNDS,
+    check_unique,
+    fail_at_first,
+    parse_coordinates,
+    parse_counts,
+    parse_numbers,
+    parse_postcodes,
+    read_text,
+    require_file,
+    text_as_object,
+)
 
 LINES = pd.Series([10, 11, 12])
 

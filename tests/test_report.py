@@ -8,8 +8,8 @@ import uuid
 import nbformat
 import pytest
 
-from regiopol.report import html
 from regiopol.core.errors import RegiopolError
+from regiopol.report import html
 
 # a 1×1 PNG
 PNG = base64.b64encode(bytes.fromhex(

@@ -11,10 +11,9 @@ import nbformat
 import pytest
 from conftest import kernel_installed
 
-from regiopol.report import html as html_report
-
-from regiopol.run import cli, runner
 from regiopol.core.errors import ConfigError
+from regiopol.report import html as html_report
+from regiopol.run import cli, runner
 
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "fixtures" / "notebooks"
 

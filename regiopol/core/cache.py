@@ -25,8 +25,8 @@ import os
 import pickle
 import sys
 import weakref
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from regiopol.core.files import write_atomic
 from regiopol.core.paths import PROJECT_ROOT, data_dir, rates_dir

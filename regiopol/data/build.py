@@ -18,15 +18,15 @@ from pathlib import Path
 import pandas as pd
 
 from regiopol import data
-from regiopol.data.check import file_hash
+from regiopol.core.cache import clear_caches
 from regiopol.core.errors import InputFormatError, MissingInputError
 from regiopol.core.files import write_all_atomic, write_text_atomic
-from regiopol.core.cache import clear_caches
+from regiopol.core.paths import data_dir
+from regiopol.core.sources import Source
+from regiopol.data.check import file_hash
 from regiopol.data.harmonise import KREIS_REFORMS_AFTER_2020, harmonised_population, to_current_kreise
 from regiopol.data.locate import assign_kreis_by_place, assign_kreis_by_point
-from regiopol.core.paths import data_dir
 from regiopol.data.readers import bbsr, demandregio, facilities, genesis, geo, gv100, gvisys, inkar
-from regiopol.core.sources import Source
 
 __all__ = ["YEARLY_FILES", "RAW_FILES", "BuildResult", "build", "derive_tables", "RawInputs"]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 import pandas as pd
 
-from regiopol.core.cache import memo
 from regiopol import data
+from regiopol.core.cache import memo
 from regiopol.core.paths import data_dir
 
 __all__ = ["population_wide"]

@@ -95,11 +95,10 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from regiopol import data, regions
-
-from regiopol.data import harmonise
 from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
+from regiopol.data import harmonise
 
 __all__ = ["CENSUS_YEAR", "PRE_CENSUS_HISTORY", "BASE_PERIOD", "PHI_GRID", "DEFAULT_PHI", "MIN_OBS_ETS",
            "MIN_OBS_ARIMA", "ARIMA_ORDERS", "LEVELS", "TIME_SERIES_START", "PATH_CALIBRATION_HORIZON",

@@ -11,7 +11,6 @@ method (2SFCA) for the supply of facilities per inhabitant.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree

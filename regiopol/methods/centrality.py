@@ -18,7 +18,6 @@ employment, doctors and population exist per Kreis only.
 
 from __future__ import annotations
 
-
 import pandas as pd
 
 from regiopol import data, regions

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from regiopol.core.cache import memo
 from regiopol import data, regions
-
+from regiopol.core.cache import memo
 from regiopol.core.config import SOURCE, Array, Field, Table, load
 from regiopol.core.paths import data_dir
 from regiopol.methods import centrality

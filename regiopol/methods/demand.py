@@ -29,24 +29,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import (IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Invalid, Table,
-                                  optional)
-
-from regiopol.methods import centrality, projection
 from regiopol.core.cache import memo
-from regiopol.core.constants import OLDEST_AGE as MAX_AGE, SEXES
+from regiopol.core.config import IDENTIFIER, SOURCE, VERIFICATION_FIELD, Array, Either, Field, Invalid, Table, optional
+from regiopol.core.constants import OLDEST_AGE as MAX_AGE
+from regiopol.core.constants import SEXES
 from regiopol.core.errors import CheckError, ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import data_dir, rates_dir
+from regiopol.methods import centrality, projection
 
 __all__ = ["RATES_FILE", "CELLS", "POPULATION_COLUMNS", "CALIBRATED", "OPEN_GROUP_QUOTAS", "LIFE_TABLE",
            "SCHEMA", "observed_population", "rates", "demand", "supply_today", "gap"]
@@ -964,8 +962,8 @@ def gap(population: projection.Projection | pd.DataFrame, kreise, years: Iterabl
 
     ``population`` is a :class:`~regiopol.methods.projection.Projection` (only the region's Kreise
     and the years asked for are taken from it) or its tidy frame. The base year
-    (:func:`regiopol.data.vintage`) is always the first row per item. It and ``years`` are taken from the population (a projection, whose
-    base year is the observed population) and must
+    (:func:`regiopol.data.vintage`) is always the first row per item. It and ``years`` are taken
+    from the population (a projection, whose base year is the observed population) and must
     be there for every Kreis: base and future years then rest on the same single-year
     disaggregation, so the change shows demography, not a change of method. Supply is today's
     (:func:`supply_today`), held constant.

@@ -15,8 +15,8 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import Array, Field, Invalid, Table
 from regiopol.core.cache import disk, memo
+from regiopol.core.config import Array, Field, Invalid, Table
 from regiopol.core.constants import GERMANY
 from regiopol.core.paths import data_dir
 

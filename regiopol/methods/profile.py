@@ -10,13 +10,11 @@ Kreis values – exact for indicators per inhabitant.
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 
-from regiopol.core.cache import memo
 from regiopol import data, regions
-
+from regiopol.core.cache import memo
 from regiopol.data import frames
 from regiopol.methods import indicators
 

@@ -25,9 +25,9 @@ copied, from :func:`rates_dir`. Population is always at 31.12. of the year.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -35,9 +35,10 @@ from scipy.interpolate import PchipInterpolator
 
 from regiopol import data, regions
 from regiopol.core import config
-from regiopol.core.config import SOURCE, Array, Field, Invalid, Table
 from regiopol.core.cache import disk, memo
-from regiopol.core.constants import GERMANY, OLDEST_AGE as OLDEST, SEXES
+from regiopol.core.config import SOURCE, Array, Field, Invalid, Table
+from regiopol.core.constants import GERMANY, SEXES
+from regiopol.core.constants import OLDEST_AGE as OLDEST
 from regiopol.core.errors import ConfigError, InputFormatError, MissingInputError
 from regiopol.core.paths import RATES_ENV, data_dir, rates_dir
 
@@ -556,7 +557,7 @@ def open_group_tilt(groups: np.ndarray, survival: np.ndarray, weights: np.ndarra
         g = national[:, sex].ravel()
         fixed, response = data_map @ g, prior_map * g[len(GROUP_EDGES) - 1]
 
-        def residual(r):
+        def residual(r, sex=sex, fixed=fixed, response=response):
             w = weights[sex] * np.exp(-r * ages)
             p = (fixed + response @ (w / w.sum())).reshape(years, 101)
             entering = (p[:-1, OPEN_AGE - 1:] * survival[:, sex, OPEN_AGE - 1:]).sum(axis=-1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 __all__ = ["indicators", "catchment", "projections", "backtest", "extended_backtest", "STEPS", "SHARED",
            "steps", "warm"]

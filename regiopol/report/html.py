@@ -20,8 +20,8 @@ from __future__ import annotations
 import copy
 import html
 import re
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 
 from regiopol.core.cache import memo
 from regiopol.core.errors import RegiopolError

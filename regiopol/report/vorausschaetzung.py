@@ -143,7 +143,8 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     result = run(variant)
     frame = result.totals().pivot(index="ags", columns="year", values="population")
     names = common.kreis_names()
-    rows = [(a, names[a], common.ROLE_CORE if a == r.core_kreis else common.ROLE_LABELS[regions.ROLE_SURROUNDING], frame.loc[a]) for a in r.kreise]
+    surrounding = common.ROLE_LABELS[regions.ROLE_SURROUNDING]
+    rows = [(a, names[a], common.ROLE_CORE if a == r.core_kreis else surrounding, frame.loc[a]) for a in r.kreise]
     rows.append(("", f"Region {r.name}", common.ROLE_REGION, frame.loc[list(r.kreise)].sum()))
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
     out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.short_name(n) for _, n, *_ in rows],
@@ -162,7 +163,8 @@ def variant_table(region) -> pd.DataFrame:
         series = totals(r, name)
         rows.append({"Variante": label, **{str(y): series[y] for y in HORIZONS}})
     hp = totals(r, "medium", "hamilton_perry")
-    rows.append({"Variante": f"Hamilton–Perry (Kohortenwandel {projection.FIRST_YEAR}–{_base()})", **{str(y): hp[y] for y in HORIZONS}})
+    rows.append({"Variante": f"Hamilton–Perry (Kohortenwandel {projection.FIRST_YEAR}–{_base()})",
+                 **{str(y): hp[y] for y in HORIZONS}})
     b = band(r)
     for level in ("80", "95"):
         for bound, label in (("lo", "untere"), ("hi", "obere")):

@@ -364,7 +364,7 @@ def plot_job_centrality(region) -> Figure:
     table = centrality.job_centrality(r)
     fig = style.figure((8.0, 4.0))
     ax = fig.subplots()
-    for i, (ags, block) in enumerate(table.groupby("ags", sort=False)):
+    for i, (_ags, block) in enumerate(table.groupby("ags", sort=False)):
         role = block["role"].iloc[0]
         name = "Deutschland" if role == "germany" else common.short_name(block["name"].iloc[0])
         colour, width, dash = {"core": (style.CORE, 2.2, "-"), "region": ("#111111", 1.6, "-"),

@@ -95,8 +95,8 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args) -> int:
     import json
 
-    from regiopol.run import runner
     from regiopol.core.errors import ConfigError
+    from regiopol.run import runner
 
     parameters = {}
     for item in args.param:

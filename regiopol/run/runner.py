@@ -33,11 +33,12 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from regiopol.core.errors import ConfigError, MissingInputError, RegiopolError
 from regiopol.core.files import write_atomic, write_text_atomic
@@ -596,7 +597,7 @@ class RunResult:
         lines.append(f"{c['ok']} ok, {c['failed']} failed, {c['skipped']} skipped – "
                      f"{self.seconds:.1f} s".replace(".", ",") + f" – {self.index}")
         for r in self.failed:
-            lines.append(f"\nFEHLER {r.region}/{r.module}:\n" + "\n".join("  " + l for l in (r.error or "").splitlines()))
+            lines.append(f"\nFEHLER {r.region}/{r.module}:\n" + "\n".join("  " + line for line in (r.error or "").splitlines()))
         return "\n".join(lines)
 
 

@@ -27,10 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regiopol.data.codes import kreis_series
 from regiopol.core.errors import InputFormatError
-from regiopol.data.readers._text import MISSING_FIX, check_unique, fail_at_first, parse_numbers, require_file
 from regiopol.core.sources import BBSR, DL_DE_BY_2_0, Source, attach
+from regiopol.data.codes import kreis_series
+from regiopol.data.readers._text import MISSING_FIX, check_unique, fail_at_first, parse_numbers, require_file
 
 __all__ = ["TARGET_YEAR", "SHEET", "HEADERS", "OPTIONAL", "CODES", "NUMBERS", "PARTS", "IN_THOUSANDS",
            "SHARE_TOLERANCE", "FIX", "read_bbsr_keys"]

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from regiopol.core.sources import Source, attach
 from regiopol.data.codes import kreis_series
 from regiopol.data.readers._text import (
     as_count,
@@ -33,7 +34,6 @@ from regiopol.data.readers._text import (
     require_columns,
     text_as_object,
 )
-from regiopol.core.sources import Source, attach
 
 __all__ = ["DEMANDREGIO", "DEMANDREGIO_LICENCE", "BOUNDARY_YEAR", "YEARS", "FIX",
            "read_demandregio_population", "read_demandregio_nuts3"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from regiopol.core.sources import CC_BY_4_0, Source, attach
 from regiopol.data.readers._text import (
     fail_at_first,
     parse_coordinates,
@@ -22,7 +23,6 @@ from regiopol.data.readers._text import (
     read_delimited,
     require_columns,
 )
-from regiopol.core.sources import CC_BY_4_0, Source, attach
 
 __all__ = ["HOSPITAL_TEXT", "HOSPITAL_COUNTS", "HOSPITAL_STAFF", "STATION_TEXT", "YES_NO", "HOCHSCHULE_TEXT",
            "read_hospitals", "read_rail_stations", "read_hochschulen"]

@@ -30,10 +30,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from regiopol.data.codes import kreis_series
 from regiopol.core.errors import InputFormatError, MissingInputError
-from regiopol.data.readers._text import as_count, check_unique, fail_at_first, parse_numbers, read_text
 from regiopol.core.sources import DESTATIS, DL_DE_BY_2_0, STATISTIK_AEMTER, Source, attach
+from regiopol.data.codes import kreis_series
+from regiopol.data.readers._text import as_count, check_unique, fail_at_first, parse_numbers, read_text
 
 __all__ = ["FOOTER", "LEVELS", "UNITS", "REGIONAL_MERKMALE", "read_genesis_classic",
            "read_regionalstatistik", "read_genesis_flat", "population_by_age", "employment_at_workplace",

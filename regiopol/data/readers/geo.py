@@ -9,10 +9,10 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import shape
 
-from regiopol.data.codes import kreis_series
 from regiopol.core.errors import InputFormatError
-from regiopol.data.readers._text import check_unique, parse_counts, read_text
 from regiopol.core.sources import DL_DE_BY_2_0, Source, attach
+from regiopol.data.codes import kreis_series
+from regiopol.data.readers._text import check_unique, parse_counts, read_text
 
 __all__ = ["BKG", "FIX", "read_kreis_geometries"]
 

@@ -33,8 +33,8 @@ from pathlib import Path
 import pandas as pd
 
 from regiopol.core.errors import InputFormatError
-from regiopol.data.readers._text import check_unique, fail_at_first, parse_counts, read_text, text_as_object
 from regiopol.core.sources import DESTATIS, Source, attach
+from regiopol.data.readers._text import check_unique, fail_at_first, parse_counts, read_text, text_as_object
 
 __all__ = ["RECORD_LENGTH", "RECORD_TYPES", "KREIS_KINDS", "LICENCE", "GEMEINDE_CODE", "KREIS_CODE", "FIX",
            "read_gv100ad", "read_gv100ad_kreise", "read_gv100ad_laender"]

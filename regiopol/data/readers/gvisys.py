@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from regiopol.core.sources import DESTATIS, Source, attach
 from regiopol.data.readers._text import (
     check_unique,
     fail_at_first,
@@ -34,7 +35,6 @@ from regiopol.data.readers._text import (
     text_as_object,
 )
 from regiopol.data.readers.gv100 import LICENCE, RECORD_TYPES
-from regiopol.core.sources import DESTATIS, Source, attach
 
 __all__ = ["CODE_PARTS", "COUNTS", "COLUMNS", "URBANISATION", "SOURCE", "FIX", "NUMBER", "read_gv_isys"]
 

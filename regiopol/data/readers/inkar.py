@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from regiopol.data.codes import gemeinde_series, kreis_series
 from regiopol.core.errors import InputFormatError
-from regiopol.data.readers._text import check_unique, fail_at_first, parse_numbers, require_file, text_as_object
 from regiopol.core.sources import BBSR, DL_DE_BY_2_0, Source, attach
+from regiopol.data.codes import gemeinde_series, kreis_series
+from regiopol.data.readers._text import check_unique, fail_at_first, parse_numbers, require_file, text_as_object
 
 __all__ = ["KEYS", "CENTRAL_PLACE_PREFIX", "CENTRAL_PLACE_LEVELS", "NO_CENTRAL_PLACE",
            "CENTRAL_PLACE_AGGREGATE", "CATALOGUE_COLUMNS", "TOPICS", "read_inkar_catalogue",
