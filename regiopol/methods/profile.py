@@ -56,6 +56,7 @@ def _wide() -> pd.DataFrame:
     return indicators.values().pivot_table(index=["indicator", "year"], columns="ags", values="value")
 
 
+@memo(maxsize=1)
 def _population() -> pd.DataFrame:
     """Population weights year × ags; years after the series end use its last year."""
     return frames.population_wide().T
@@ -78,11 +79,13 @@ def latest_year(indicator: str) -> int:
 
 def weighted_mean(values: pd.Series, kreise, year: int) -> float:
     """Population-weighted mean of the Kreis values (Kreise without a value left out)."""
-    kreise = [k for k in kreise if pd.notna(values.get(k))]
-    if not kreise:
+    kreise = list(kreise)
+    chosen = values.reindex(kreise).to_numpy(dtype="float64")
+    weights = _weights(year).reindex(kreise).to_numpy(dtype="float64")
+    known = ~np.isnan(chosen)
+    if not known.any():
         return np.nan
-    weights = _weights(year)[kreise]
-    return float(np.average(values[kreise].astype("float64"), weights=weights))
+    return float(np.average(chosen[known], weights=weights[known]))
 
 
 @memo

@@ -233,8 +233,7 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     """Functional age groups at the base year and every horizon for each Kreis of the region
     (the core first) – the table behind :func:`age_group_table`, for the CSV."""
     r = regions.as_region(region)
-    frame = run(variant).frame()
-    frame = frame[frame["ags"].isin(r.kreise) & frame["year"].isin((_base(), *HORIZONS))]
+    frame = run(variant).subset(r.kreise, (_base(), *HORIZONS)).frame()
     groups = projection.functional_groups(frame)
     wide = groups.groupby(["ags", "age_group", "year"], observed=True)["population"].sum().unstack("year")
     wide = wide.reindex(list(r.kreise), level="ags")
