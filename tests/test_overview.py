@@ -185,3 +185,16 @@ def test_notebook_runs(slug, out):
     assert kennzahlen.index[0] == "05970"
     assert kennzahlen.loc["05970040", "Einwohner 2020"] == 101_943  # Siegen, GV100AD 31.12.2020
     assert kennzahlen.loc["05966", "Einwohner 2020"] == 133_362  # Olpe, 12411-0018 31.12.2020
+
+
+def test_a_city_and_its_landkreis_of_the_same_name_stay_apart():
+    import dataclasses
+
+    kassel = dataclasses.replace(regions.get("trier"), slug="kassel", name="Kassel", core_kreis="06611",
+                                 kreise=("06611", "06633"))
+    index = ueberblick.trend_index(kassel)
+    assert list(index.columns) == ["Kassel, Stadt", "Landkreis Kassel", "Region Kassel", "Deutschland"]
+    series = data.load("population_series").set_index(["ags", "year"])["population"]
+    assert index.loc[2020, "Landkreis Kassel"] == pytest.approx(100 * series[("06633", 2020)] / series[("06633", 1995)])
+    text = ueberblick.trend_text(kassel).data
+    assert "Landkreis Kassel" in text and "Kassel, Stadt" in text

@@ -186,3 +186,14 @@ def test_csv_rounding_keeps_whole_numbers_and_three_significant_digits():
     assert out["Dichte (EW/km²)"].tolist() == [61.5, 945.4]            # shown whole, one more in the CSV
     assert out["Anteil (%)"].tolist() == [12.3456, 0.00123]            # 3 significant digits of the smallest
     assert out["Umland"].tolist() == [0.332, 22.357]
+
+
+def test_every_kreis_label_a_reader_sees_is_unique():
+    from regiopol.report import common
+
+    labels = common.kreis_labels()
+    assert len(labels) == 400 and labels.is_unique and common.kreis_names().is_unique
+    assert (labels["06611"], labels["06633"]) == ("Kassel, Stadt", "Landkreis Kassel")
+    assert (labels["09162"], labels["09184"]) == ("München, Stadt", "Landkreis München")
+    assert labels["07211"] == "Trier" and labels["07235"] == "Trier-Saarburg"  # no collision: the short name
+    assert common.area_label("", "Region Trier") == "Region Trier" and common.area_label("06633", "x") == "Landkreis Kassel"

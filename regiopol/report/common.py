@@ -13,14 +13,16 @@ import pandas as pd
 
 from regiopol import data, regions
 from regiopol.core import fmt
+from regiopol.core.cache import memo
 
 if TYPE_CHECKING:  # IPython and the Styler are needed only where a notebook shows the result
     from IPython.display import Markdown
     from pandas.io.formats.style import Styler
 
-__all__ = ["COL_ROLE", "ROLE_LABELS", "ROLE_CORE", "ROLE_REGION", "VERIFICATION_LABELS", "short_name",
-           "kreis_names", "citations", "short_citation", "sources_table", "source_line", "markdown",
-           "RATIO_COLUMNS", "YEAR_COLUMNS", "decimals_for", "rounded", "show", "save"]
+__all__ = ["COL_ROLE", "ROLE_LABELS", "ROLE_CORE", "ROLE_REGION", "VERIFICATION_LABELS", "CITY_KINDS",
+           "kreis_labels", "area_label", "kreis_names", "citations", "short_citation", "sources_table",
+           "source_line", "markdown", "RATIO_COLUMNS", "YEAR_COLUMNS", "decimals_for", "rounded", "show",
+           "save"]
 
 COL_ROLE = "Rolle"
 ROLE_LABELS = {regions.ROLE_CORE: "Regiopole", "core_kreis": "Kreis der Regiopole", regions.ROLE_SURROUNDING: "Umland",
@@ -29,14 +31,36 @@ ROLE_CORE, ROLE_REGION = ROLE_LABELS[regions.ROLE_CORE], ROLE_LABELS[regions.ROL
 VERIFICATION_LABELS = {"official": "amtlich", "derived": "abgeleitet", "example": "Beispiel", "UNVERIFIED": "UNGEPRÜFT"}
 
 
-def short_name(label: str) -> str:
-    """'Trier, Stadt' → 'Trier'; 'Trier-Saarburg' stays."""
-    return str(label).split(",")[0]
+CITY_KINDS = ("Kreisfreie Stadt", "Stadtkreis")
 
 
 def kreis_names() -> pd.Series:
-    """Kreis label by AGS."""
+    """The official Kreis label by AGS ("Kassel, documenta-Stadt")."""
     return data.load("kreise").set_index("ags")["label"]
+
+
+def kreis_labels() -> pd.Series:
+    """A short label by AGS that is unique among all Kreise: the name before the comma
+    ("Trier, kreisfreie Stadt" → "Trier"); where a city and a Landkreis share it,
+    "Kassel, Stadt" and "Landkreis Kassel"."""
+    return _kreis_labels().copy()
+
+
+@memo(maxsize=1)
+def _kreis_labels() -> pd.Series:
+    kreise = data.load("kreise").set_index("ags")
+    short = kreise["label"].str.split(",").str[0].str.strip()
+    shared = short.duplicated(keep=False)
+    city = kreise["kind"].isin(CITY_KINDS)
+    kind = kreise["kind"].where(kreise["kind"] != "Kreis", "Kreis")
+    labels = short.where(~shared, np.where(city, short + ", Stadt", kind + " " + short))
+    return labels.rename("label")
+
+
+def area_label(ags: str, name: str) -> str:
+    """The unique Kreis label for a Kreis code, else ``name`` (a region or Germany)."""
+    labels = _kreis_labels()
+    return labels[ags] if ags in labels.index else name
 
 
 def citations(tables) -> list[str]:

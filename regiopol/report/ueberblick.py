@@ -153,8 +153,8 @@ def trend_index(region, start: int = TREND_START, end: int | None = None) -> pd.
     r = regions.as_region(region)
     end = end or _latest()
     series = _series_pivot().loc[:, list(range(start, end + 1))]
-    names = common.kreis_names()
-    frame = {common.short_name(names[a]): series.loc[a] for a in r.kreise}
+    labels = common.kreis_labels()
+    frame = {labels[a]: series.loc[a] for a in r.kreise}
     frame[f"Region {r.name}"] = series.loc[list(r.kreise)].sum()
     frame[GERMANY] = series.sum()
     table = pd.DataFrame(frame)
@@ -380,7 +380,7 @@ def plot_region_map(region) -> Figure:
         if ags == r.core_kreis and r.core_gemeinde is None:
             continue  # the kreisfreie Stadt is labelled by the city marker
         city_kreis = kinds[ags] in ("Kreisfreie Stadt", "Stadtkreis")
-        label = common.short_name(names[ags]).replace(" (Landkreis)", "").replace(" (Kreisfreie Stadt)", "")
+        label = common.kreis_labels()[ags].replace(" (Landkreis)", "").replace(" (Kreisfreie Stadt)", "")
         if not city_kreis and ags != r.core_kreis and (names[ags].endswith("(Landkreis)")):
             label = f"Lkr. {label}"
         spot = _label_point(k.geometry)

@@ -147,7 +147,7 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     rows = [(a, names[a], common.ROLE_CORE if a == r.core_kreis else surrounding, frame.loc[a]) for a in r.kreise]
     rows.append(("", f"Region {r.name}", common.ROLE_REGION, frame.loc[list(r.kreise)].sum()))
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
-    out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.short_name(n) for _, n, *_ in rows],
+    out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.area_label(a, n) for a, n, *_ in rows],
                         common.COL_ROLE: [role for _, _, role, _ in rows]})
     for year in (_base(), *HORIZONS):
         out[str(year)] = [int(round(values[year])) for *_, values in rows]
@@ -237,9 +237,8 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
     groups = projection.functional_groups(frame)
     wide = groups.groupby(["ags", "age_group", "year"], observed=True)["population"].sum().unstack("year")
     wide = wide.reindex(list(r.kreise), level="ags")
-    names = common.kreis_names()
     out = pd.DataFrame({"AGS": wide.index.get_level_values("ags"),
-                        "Kreis": [common.short_name(names[a]) for a in wide.index.get_level_values("ags")],
+                        "Kreis": list(common.kreis_labels()[wide.index.get_level_values("ags")]),
                         "Altersgruppe": [str(g) for g in wide.index.get_level_values("age_group")]})
     for year in (_base(), *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
@@ -358,11 +357,11 @@ def time_series_table(region) -> pd.DataFrame:
     r = regions.as_region(region)
     ts = time_series(r)
     cohort = run().totals().pivot(index="ags", columns="year", values="population")
-    names = common.kreis_names()
+    labels = common.kreis_labels()
     rows = []
     for ags in r.kreise:
         for year in (2030, HORIZONS[-1]):
-            row = {"Kreis": common.short_name(names[ags]), "Jahr": year, "Kohortenmodell": cohort.loc[ags, year]}
+            row = {"Kreis": labels[ags], "Jahr": year, "Kohortenmodell": cohort.loc[ags, year]}
             for model, label in (("ets", "ETS"), ("arima", "ARIMA"), ("damped", "Gedämpfter Trend")):
                 hit = ts[(ts["ags"] == ags) & (ts["model"] == model) & (ts["year"] == year)].iloc[0]
                 row[label] = hit["mean"]

@@ -68,7 +68,7 @@ MISSING_DATA = {
 def core_label(region) -> str:
     """What the reports call the core: the city, or "Kreis X" where the Regiopole lies in a Landkreis."""
     r = regions.as_region(region)
-    return r.name if r.core_gemeinde is None else f"Kreis {common.short_name(common.kreis_names()[r.core_kreis])}"
+    return r.name if r.core_gemeinde is None else f"Kreis {common.kreis_labels()[r.core_kreis]}"
 
 
 # --------------------------------------------------------------------------- introduction, coverage
@@ -302,7 +302,8 @@ def surplus_table(region) -> pd.DataFrame:
     table = centrality.surplus_table(r)
     per_1000 = table["national_rate"] * 1000
     return pd.DataFrame({
-        "Merkmal": table["measure"].map(MEASURES), "Gebiet": table["name"].map(common.short_name),
+        "Merkmal": table["measure"].map(MEASURES),
+        "Gebiet": [common.area_label(a, n) for a, n in zip(table["ags"], table["name"])],
         common.COL_ROLE: table["role"].map(_role),
         "Angebot": _whole(table["supply"]), "Einwohner": _whole(table["population"]),
         "Bund je 1.000 EW": per_1000.to_numpy(),
@@ -317,7 +318,7 @@ def plot_surplus(region) -> Figure:
     r = regions.as_region(region)
     table = centrality.surplus_table(r)
     table = table[table["role"] != "region"]
-    names = [common.short_name(n) for n in dict.fromkeys(table["name"])]
+    names = [common.area_label(a, n) for a, n in dict.fromkeys(zip(table["ags"], table["name"]))]
     fig = style.figure((8.0, 4.2))
     ax = fig.subplots()
     width = 0.8 / len(names)
@@ -366,7 +367,7 @@ def plot_job_centrality(region) -> Figure:
     ax = fig.subplots()
     for i, (_ags, block) in enumerate(table.groupby("ags", sort=False)):
         role = block["role"].iloc[0]
-        name = "Deutschland" if role == "germany" else common.short_name(block["name"].iloc[0])
+        name = "Deutschland" if role == "germany" else common.area_label(block["ags"].iloc[0], block["name"].iloc[0])
         colour, width, dash = {"core": (style.CORE, 2.2, "-"), "region": ("#111111", 1.6, "-"),
                                "germany": (style.GERMANY, 1.2, "--")}.get(
             role, (style.CYCLE[(i + 1) % len(style.CYCLE)], 1.0, "-"))
