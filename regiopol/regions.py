@@ -26,7 +26,7 @@ from regiopol.core.errors import ConfigError
 from regiopol.core.paths import data_dir
 from regiopol.data import frames
 
-__all__ = ["REGIONS_FILE", "LEAD_AREA_STATUS", "DELINEATION_STATUS", "SCHEMA", "Region", "Registry", "load",
+__all__ = ["REGIONS_FILE", "LEAD_AREA_STATUS", "DELINEATION_STATUS", "SCHEMA", "Region", "PeerGroup", "Registry", "load",
            "registry", "get", "UNKNOWN_AREA", "ROLES", "ROLE_CORE", "ROLE_SURROUNDING", "ROLE_REGION",
            "ROLE_KREIS", "ROLE_GERMANY", "as_region", "kreise_of", "overview", "data_complete"]
 
@@ -54,8 +54,20 @@ def _members(region: dict, _) -> None:
                       "take the code from the official municipality directory")
 
 
+def _peers_configured(group: dict, file: dict) -> None:
+    known = {block.get("slug") for block in file.get("region", [])}
+    unknown = [m["slug"] for m in group["members"] if m["slug"] not in known]
+    if unknown:
+        raise Invalid("members", f"peer member '{unknown[0]}' is not a [[region]] of the file",
+                      "list only slugs of [[region]] blocks, or add the region")
+
+
 SCHEMA = Table({
     "areas": Table({}, extra=Field(str)),
+    "peer_group": Table({
+        "name": Field(str), "short": Field(str), "source": SOURCE,
+        "members": Array(Table({"slug": IDENTIFIER, "since": Field(int, min=1990, max=2100)}), key="slug"),
+    }, rules=(_peers_configured,), required=False),
     "region": Array(Table({
         "slug": IDENTIFIER,
         "name": Field(str),
@@ -134,10 +146,32 @@ class Region:
 
 
 @dataclass(frozen=True)
+class PeerGroup:
+    """The comparison group of the reports (``[peer_group]`` of the region file)."""
+
+    name: str                    # "Regiopolen des Modellvorhabens"
+    short: str                   # "Regiopolen"
+    source: str
+    members: tuple[str, ...]     # region slugs, in the file's order
+    since: dict[str, int]        # slug → year the region joined
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True)
 class Registry:
     regions: tuple[Region, ...]
     areas: dict[str, str]
     path: Path
+    peers: PeerGroup
+
+    def peer_regions(self, region: Region | None = None) -> tuple[Region, ...]:
+        """The regions of the peer group – and ``region`` after them when it is not a member."""
+        chosen = [self.get(slug) for slug in self.peers.members]
+        if region is not None and region.slug not in self.peers.members:
+            chosen.append(region)
+        return tuple(chosen)
 
     def __iter__(self):
         return iter(self.regions)
@@ -166,7 +200,15 @@ def load(path: str | Path | None = None, *, validate_codes: bool = True) -> Regi
     regions = tuple(_region(block, checked["areas"]) for block in checked["region"])
     if validate_codes:
         _check_codes(regions, path)
-    return Registry(regions=regions, areas=checked["areas"], path=path)
+    group = checked.get("peer_group")
+    if group is None:  # a file of its own without a comparison group: its regions are the group
+        peers = PeerGroup(name="Regionen der Regionsdatei", short="Regionen", source=str(path),
+                          members=tuple(r.slug for r in regions), since={})
+    else:
+        peers = PeerGroup(name=group["name"], short=group["short"], source=group["source"],
+                          members=tuple(m["slug"] for m in group["members"]),
+                          since={m["slug"]: m["since"] for m in group["members"]})
+    return Registry(regions=regions, areas=checked["areas"], path=path, peers=peers)
 
 
 def registry() -> Registry:

@@ -107,3 +107,9 @@ def test_written_files_are_readable_by_others(tmp_path):
 
     path = write_text_atomic(tmp_path / "report.html", "<html></html>")
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_count_word_for_running_text():
+    from regiopol.core import fmt
+
+    assert (fmt.count_word(8), fmt.count_word(2), fmt.count_word(12), fmt.count_word(13)) == ("acht", "zwei", "zwölf", "13")

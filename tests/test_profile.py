@@ -376,3 +376,56 @@ def test_region_share_at_long_distance_station_is_exact_for_erfurt():
     assert exact == pytest.approx(51.6549, abs=1e-4)
     value = profile.profile("erfurt", ["anteil_ew_gemeinde_mit_fernverkehrshalt"]).iloc[0]["region"]
     assert value == pytest.approx(exact, abs=1e-6)
+
+
+def _add_kassel(directory, monkeypatch) -> None:
+    """data/ in ``directory`` with a ninth region Kassel (city and Landkreis) added by a user."""
+    import shutil
+
+    from regiopol import clear_caches
+
+    for path in DATA_DIR.iterdir():
+        if path.is_file():
+            shutil.copy(path, directory / path.name)
+    with open(directory / "regions.toml", "a", encoding="utf-8") as toml:
+        toml.write('\n[[region]]\nslug = "kassel"\nname = "Kassel"\ncore_kreis = "06611"\nkreise = ["06611", "06633"]\n'
+                   'lead_area = "unknown"\nlead_area_status = "unpublished"\ndelineation = "Stadt und Landkreis"\n'
+                   'delineation_status = "proxy"\nsource = "Test"\nas_of = 2026-12-04\n')
+    monkeypatch.setenv("REGIOPOL_DATA_DIR", str(directory))
+    clear_caches()
+
+
+def test_the_peer_group_is_configured_not_the_list_of_regions():
+    group = regions.registry().peers
+    assert group.name == "Regiopolen des Modellvorhabens" and len(group) == 8 and group.since["trier"] == 2021
+    assert profile.peer_groups()["regiopolen"] == tuple(r.core_kreis for r in regions.registry())
+
+
+def test_a_ninth_region_changes_no_official_report(tmp_path, monkeypatch):
+    from regiopol import clear_caches
+
+    before = profile.profile("trier")
+    _add_kassel(tmp_path, monkeypatch)
+    try:
+        assert len(regions.registry()) == 9 and len(regions.registry().peers) == 8
+        after = profile.profile("trier")
+        kassel = profile.profile("kassel")
+    finally:
+        monkeypatch.delenv("REGIOPOL_DATA_DIR")
+        clear_caches()
+    columns = ["median_regiopolen", "rank_regiopolen", "region_rank", "region_group"]
+    pd.testing.assert_frame_equal(before[columns], after[columns])
+    assert set(after["region_group"]) == {8} and set(kassel["region_group"]) == {9}  # Kassel beside the eight
+    assert kassel["median_regiopolen"].tolist() == pytest.approx(after["median_regiopolen"].tolist(), nan_ok=True)
+
+
+def test_peer_members_must_be_regions_of_the_file(tmp_path):
+    from regiopol.core.errors import ConfigError
+    from regiopol.core.paths import DATA_DIR
+
+    text = (DATA_DIR / "regions.toml").read_text(encoding="utf-8").replace('{ slug = "trier", since = 2021 }',
+                                                                           '{ slug = "treves", since = 2021 }')
+    (tmp_path / "regions.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match="peer member 'treves' is not a \\[\\[region\\]\\]") as err:
+        regions.load(tmp_path / "regions.toml", validate_codes=False)
+    assert err.value.field.startswith("peer_group")

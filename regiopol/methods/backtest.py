@@ -201,10 +201,10 @@ def _wide(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_series() -> pd.DataFrame:
-    """The harmonised population series of the regions of the registry, each as a whole (ags = slug)."""
+    """The harmonised population series of the regions of the peer group, each as a whole (ags = slug)."""
     series = data.load("population_series")
     parts = [series[series["ags"].isin(r.kreise)].groupby("year", as_index=False)["population"].sum().assign(ags=r.slug)
-             for r in regions.registry()]
+             for r in regions.registry().peer_regions()]
     return pd.concat(parts, ignore_index=True)[["ags", "year", "population"]]
 
 

@@ -35,7 +35,7 @@ def peer_groups() -> dict[str, tuple[str, ...]]:
     kreise = data.load("kreise")
     low, high = CITY_POPULATION
     cities = kreise[kreise["kind"].isin(CITY_KINDS) & kreise["population"].between(low, high)]
-    return {"regiopolen": tuple(r.core_kreis for r in regions.registry()),
+    return {"regiopolen": tuple(r.core_kreis for r in regions.registry().peer_regions()),
             "cities": tuple(cities["ags"]),
             "kreise": tuple(kreise["ags"])}
 
@@ -90,7 +90,7 @@ def weighted_mean(values: pd.Series, kreise, year: int) -> float:
 
 @memo
 def region_values(indicator: str, year: int) -> pd.Series:
-    """The indicator for each of the eight regions as a whole (index: slug)."""
+    """The indicator for each configured region as a whole (index: slug)."""
     row = _wide().loc[(indicator, year)]
     return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in regions.registry()})
 
@@ -98,9 +98,11 @@ def region_values(indicator: str, year: int) -> pd.Series:
 def profile(region, codes=None) -> pd.DataFrame:
     """One row per indicator (all listed, or ``codes``) in its latest year: values of the
     core Kreis, the surrounding Kreise, the region, Germany and the peer medians, and the
-    core's percentile rank in each peer group; ``region_rank`` is the region's rank among
-    the eight regions (1 = highest value)."""
+    core's percentile rank in each peer group; ``region_rank`` is the region's rank among the
+    regions of the peer group – and the region itself where it is not a member – (1 = highest
+    value), ``region_group`` the size of that group."""
     r = regions.as_region(region)
+    compared = [p.slug for p in regions.registry().peer_regions(r)]
     listed = indicators.load().set_index("code")
     codes = list(listed.index) if codes is None else list(codes)
     groups = peer_groups()
@@ -110,7 +112,7 @@ def profile(region, codes=None) -> pd.DataFrame:
         year = latest_year(code)
         row = wide.loc[(code, year)]
         core = row.get(r.core_kreis, np.nan)
-        by_region = region_values(code, year)
+        by_region = region_values(code, year).reindex(compared)
         entry = {"indicator": code, "area": listed.loc[code, "area"], "label": listed.loc[code, "label"],
                  "unit": listed.loc[code, "unit"], "direction": listed.loc[code, "direction"], "year": year,
                  "core": core,
@@ -123,6 +125,7 @@ def profile(region, codes=None) -> pd.DataFrame:
             entry[f"rank_{group}"] = percentile_rank(peers, core)
         entry["region_rank"] = int(by_region.rank(ascending=False, method="min")[r.slug]) \
             if pd.notna(by_region[r.slug]) else pd.NA
+        entry["region_group"] = len(compared)
         rows.append(entry)
     return pd.DataFrame(rows)
 

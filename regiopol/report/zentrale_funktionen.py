@@ -51,7 +51,7 @@ MEASURE_NOTES = {
     "jobs": "sozialversicherungspflichtig Beschäftigte am Arbeitsort 30.06.2020",
 }
 DIRECTION_MARK = {"higher": "↑", "lower": "↓", "neutral": "–"}
-PEER_LABELS = {"regiopolen": "unter den 8 Regiopolen", "cities": "unter kreisfreien Städten 100–350 Tsd.",
+PEER_LABELS = {"regiopolen": "unter den {n} {short}", "cities": "unter kreisfreien Städten 100–350 Tsd.",
                "kreise": "unter allen 400 Kreisen"}
 MISSING_DATA = {
     "energie": "INKAR q_ladepunkte (Ladepunkte), a_elektro (Elektro-Pkw); Energieatlas/Marktstammdatenregister "
@@ -63,6 +63,12 @@ MISSING_DATA = {
 
 
 
+
+
+def _peer_words() -> dict[str, str]:
+    """The peer group for running text: {"n": "acht", "short": "Regiopolen", "name": …}."""
+    peers = regions.registry().peers
+    return {"n": fmt.count_word(len(peers)), "short": peers.short, "name": peers.name}
 
 
 def core_label(region) -> str:
@@ -84,7 +90,7 @@ def intro(region) -> Markdown:
         "Infrastrukturbereich gegen drei Vergleichsgruppen (Werte und Perzentilränge), **Zentralität** "
         "(Bedeutungsüberschuss nach Christaller, Arbeitsplatzzentralität, Anteile des Kerns an der Region), "
         "**Einzugsbereiche** (Huff-Modell, Two-Step-Floating-Catchment-Verfahren), die **Oberzentrum-Checkliste** "
-        "im Vergleich aller acht Regiopolen und ein vertiefter Abschnitt zum **Leitthema**.",
+        f"im Vergleich der {_peer_words()['n']} {_peer_words()['short']} und ein vertiefter Abschnitt zum **Leitthema**.",
     ]
     if r.core_gemeinde is not None:
         lines += ["", f"**Hinweis:** {r.name} ist eine kreisangehörige Stadt. Die amtlichen Kreisdaten beziehen sich "
@@ -149,19 +155,20 @@ def area_heading(area: str) -> str:
 
 def profile_table(region, area: str) -> pd.DataFrame:
     """Values of every indicator of ``area``: core, surrounding Kreise, region, Germany, peer
-    medians, percentile ranks of the core and the region's rank among the eight regions."""
+    medians, percentile ranks of the core and the region's rank in the peer group."""
     r = regions.as_region(region)
+    peers = regions.registry().peers
     table = profile.profile(r, _area_codes(area))
     core = core_label(r)
     out = pd.DataFrame({
         "Indikator": table["label"], "Einheit": table["unit"], "Jahr": table["year"].astype(str),
         core: table["core"], "Umland": table["surrounding"], f"Region {r.name}": table["region"],
-        "Deutschland": table["germany"], "Median Regiopolen": table["median_regiopolen"],
+        "Deutschland": table["germany"], f"Median {peers.short}": table["median_regiopolen"],
         "Median Städte 100–350 Tsd.": table["median_cities"],
-        "Perzentilrang unter Regiopolen": table["rank_regiopolen"],
+        f"Perzentilrang unter {peers.short}": table["rank_regiopolen"],
         "Perzentilrang unter Städten": table["rank_cities"],
         "Perzentilrang unter allen Kreisen": table["rank_kreise"],
-        "Rang der Region (von 8)": table["region_rank"].astype("Int64"),
+        f"Rang der Region (von {int(table['region_group'].iloc[0])})": table["region_rank"].astype("Int64"),
         "Richtung": table["direction"].map(DIRECTION_MARK),
     })
     return out
@@ -185,7 +192,7 @@ def plot_profile(region, area: str) -> Figure:
     for group, marker, colour in (("regiopolen", "o", style.CORE), ("cities", "s", style.ACCENT),
                                   ("kreise", "D", style.GERMANY)):
         ax.scatter(table[f"rank_{group}"], y, marker=marker, s=28, color=colour, zorder=3,
-                   label=f"{core_label(r)} {PEER_LABELS[group]}")
+                   label=f"{core_label(r)} {PEER_LABELS[group].format(**_peer_words())}")
     ax.axvline(50, color="#999999", lw=0.8, ls="--")
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
@@ -219,7 +226,7 @@ def plot_trend(region, area: str, codes=None) -> Figure:
     axes = np.atleast_1d(fig.subplots(rows, columns, squeeze=False)).ravel()
     lines = (("core", core_label(r), style.CORE, "-", 2.0), ("surrounding", "Umland", style.REGION, "-", 1.4),
              ("region", f"Region {r.name}", "#111111", "-", 1.2), ("germany", "Deutschland", style.GERMANY, "--", 1.2),
-             ("median_regiopolen", "Median der 8 Regiopolen", style.ACCENT, ":", 1.4))
+             ("median_regiopolen", "Median der {n} {short}".format(**_peer_words()), style.ACCENT, ":", 1.4))
     for ax, code in zip(axes, codes):
         block = table[table["indicator"] == code]
         for column, label, colour, dash, width in lines:
@@ -238,13 +245,14 @@ def plot_trend(region, area: str, codes=None) -> Figure:
     return fig
 
 
-def peer_table(area: str) -> pd.DataFrame:
-    """The area's indicators for the core Kreise of all eight Regiopolen (latest year)."""
-    everything = regions.registry()
-    first = profile.profile(everything.regions[0], _area_codes(area))
+def peer_table(area: str, region=None) -> pd.DataFrame:
+    """The area's indicators for the core Kreise of the peer group (and ``region`` where it is
+    not a member), latest year."""
+    group = regions.registry().peer_regions(regions.as_region(region) if region is not None else None)
+    first = profile.profile(group[0], _area_codes(area))
     out = first[["label", "unit"]].rename(columns={"label": "Indikator", "unit": "Einheit"})
     out["Jahr"] = first["year"].astype(str)
-    for r in everything:
+    for r in group:
         out[r.name] = profile.profile(r, _area_codes(area))["core"].to_numpy()
     out["Deutschland"] = first["germany"].to_numpy()
     return out
@@ -253,7 +261,7 @@ def peer_table(area: str) -> pd.DataFrame:
 def show_area(region, area: str, *, deep: bool = False) -> None:
     """Display (and save) the profile of one area: the values, the percentile-rank chart,
     the trends and the sources – or, where no official data are embedded, say so.
-    ``deep`` (lead area): trends of all indicators and the eight Regiopolen side by side."""
+    ``deep`` (lead area): trends of all indicators and the peer group side by side."""
     from IPython.display import display as show_now
 
     r = regions.as_region(region)
@@ -280,8 +288,9 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
         show_now(common.markdown("Für die Indikatoren dieses Bereichs liegt nur ein Jahr vor; ein Zeitverlauf "
                                   "lässt sich nicht zeigen."))
     if deep:
-        show_now(common.markdown("Die Indikatoren des Bereichs für alle acht Regiopolen (Kernkreis, jüngstes Jahr):"))
-        show_now(common.show(common.save(peer_table(area), r, f"{stem}_regiopolen")))
+        show_now(common.markdown("Die Indikatoren des Bereichs für die {n} {short} (Kernkreis, jüngstes Jahr):".format(
+            **_peer_words())))
+        show_now(common.show(common.save(peer_table(area, r), r, f"{stem}_regiopolen")))
     show_now(common.source_line(indicators.sources(codes)))
 
 
@@ -620,10 +629,11 @@ def checklist(region) -> pd.DataFrame:
                         columns=["Kriterium", "Erfüllt", "Beleg", "Quelle"])
 
 
-def checklist_comparison() -> pd.DataFrame:
-    """The checklist of all configured regions side by side (Kriterium × Regiopole)."""
+def checklist_comparison(region=None) -> pd.DataFrame:
+    """The checklist of the peer group (and ``region`` where it is not a member) side by side
+    (Kriterium × Regiopole)."""
     out = pd.DataFrame({"Kriterium": [label for label, _ in _criteria(settings()["oberzentrum"]).values()]})
-    for r in regions.registry():
+    for r in regions.registry().peer_regions(regions.as_region(region) if region is not None else None):
         met = check(r, catchment_figures(r).loc["beds", "served"]).frame()["met"]
         out[r.name] = [_verdict(m) for m in met]
     return out
@@ -664,7 +674,8 @@ def lead_intro(region) -> Markdown:
                 f"({regions.LEAD_AREA_STATUS.get(r.lead_area_status, r.lead_area_status)}).")
     else:
         text = (f"Für {r.name} ist kein Leitthema veröffentlicht. Dieser Abschnitt vertieft deshalb den Bereich, in "
-                f"dem {core_label(r)} unter den acht Regiopolen am höchsten rangiert: **{heading}** (mittlerer "
+                f"dem {core_label(r)} unter den {_peer_words()['n']} {_peer_words()['short']} am höchsten rangiert: "
+                f"**{heading}** (mittlerer "
                 "Perzentilrang der Indikatoren mit Richtung; abgeleitet, nicht beschlossen).")
     if not _area_codes(area):
         text += (f" **Für {heading} enthalten die eingebundenen amtlichen Daten keine Kreisindikatoren.** Das Thema "
