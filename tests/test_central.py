@@ -175,8 +175,9 @@ def test_profile_table_trier_health():
                                        "Deutschland"]
     beds = table.set_index("Indikator").loc["Krankenhausbetten"]
     assert (beds["Jahr"], beds["Trier"], beds["Deutschland"]) == ("2021", 13.45, 5.81)
-    assert table["Perzentilrang unter allen Kreisen"].to_numpy() == pytest.approx(raw["rank_kreise"].to_numpy())
-    assert str(table["Rang der Region (von 8)"].dtype) == "Int64"
+    assert table["Perzentilrang unter allen Kreisen (100 = günstigster)"].to_numpy() == pytest.approx(
+        raw["favour_kreise"].to_numpy(), nan_ok=True)
+    assert str(table["Rang der Region (von 8, 1 = günstigster Wert)"].dtype) == "Int64"
     assert set(table["Richtung"]) == {"↑"}
     assert zentrale_funktionen.core_label("paderborn") == "Kreis Paderborn"
     assert "Kreis Paderborn" in zentrale_funktionen.profile_table("paderborn", "gesundheit").columns
@@ -432,6 +433,7 @@ def test_lead_area_unpublished_is_the_strongest_area():
     assert strongest in zentrale_funktionen.areas_with_data()
     # independently: mean percentile rank among the Regiopolen, "lower is better" reversed
     table = profile.profile("erfurt")
+    assert profile.area_scores("erfurt").index[0] == strongest
     table = table[table["direction"] != "neutral"]
     score = np.where(table["direction"] == "lower", 100 - table["rank_regiopolen"], table["rank_regiopolen"])
     means = pd.Series(score, index=table.index).groupby(table["area"]).mean()

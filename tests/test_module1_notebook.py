@@ -45,7 +45,7 @@ def test_trier_tables_hold_official_values(executed):
     assert beds["Jahr"] == "2021"
     assert beds["Trier"] == pytest.approx(13.45)  # INKAR q_betten_bev, Trier 07211, 2021
     assert beds["Deutschland"] == pytest.approx(5.81)  # INKAR q_betten_bev, Bund, 2021
-    assert 0 <= beds["Perzentilrang unter allen Kreisen"] <= 100
+    assert 0 <= beds["Perzentilrang unter allen Kreisen (100 = günstigster)"] <= 100
     education = read_output_table(out, "trier", "01_profil_bildung").set_index("Indikator")
     assert education.loc["Studierende", "Trier"] == pytest.approx(149.24)  # INKAR q_stud 2021
     checklist = read_output_table(out, "trier", "01_checkliste").set_index("Kriterium")

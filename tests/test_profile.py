@@ -251,7 +251,7 @@ def test_profile_trier_ranks_against_independent_computation():
         cities = kreise.reindex(list(groups["cities"])).dropna()
         assert row["rank_cities"] == pytest.approx(stats.percentileofscore(cities, core, kind="mean"))
         assert 0 <= row["rank_kreise"] <= 100
-        assert 1 <= row["region_rank"] <= 8
+        assert pd.isna(row["region_rank"]) if row["direction"] == "neutral" else 1 <= row["region_rank"] <= 8
     # a spot check by hand: Trier has more beds per 1,000 (13.45 in 2021) than ~94 % of the Kreise
     beds = table.set_index("indicator").loc["q_betten_bev"]
     assert beds["rank_kreise"] == pytest.approx(94.375)
@@ -429,3 +429,21 @@ def test_peer_members_must_be_regions_of_the_file(tmp_path):
     with pytest.raises(ConfigError, match="peer member 'treves' is not a \\[\\[region\\]\\]") as err:
         regions.load(tmp_path / "regions.toml", validate_codes=False)
     assert err.value.field.startswith("peer_group")
+
+
+def test_ranks_follow_the_direction_of_each_indicator():
+    table = profile.profile("trier").set_index("indicator")
+    listed = indicators.load().set_index("code")
+    for code, row in table.iterrows():
+        direction = listed.loc[code, "direction"]
+        if direction == "higher":
+            assert row["favour_kreise"] == row["rank_kreise"]
+        elif direction == "lower":
+            assert row["favour_kreise"] == pytest.approx(100 - row["rank_kreise"])
+        else:
+            assert np.isnan(row["favour_kreise"]) and pd.isna(row["region_rank"])
+    assert profile.favourability(30.0, "lower") == 70.0 and profile.favourability(30.0, "higher") == 30.0
+    lower = [c for c in table.index if listed.loc[c, "direction"] == "lower"]
+    code = lower[0]
+    values = profile.region_values(code, int(table.loc[code, "year"]))
+    assert table.loc[code, "region_rank"] == 1 + int((values < values["trier"]).sum())  # 1 = lowest = best

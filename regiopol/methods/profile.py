@@ -20,7 +20,7 @@ from regiopol.methods import indicators
 
 __all__ = ["CITY_KINDS", "CITY_POPULATION", "COVERAGE", "TREND_YEARS", "PEERS", "peer_groups",
            "percentile_rank", "latest_year", "weighted_mean", "region_values", "profile", "trend",
-           "strongest_area", "lead_area"]
+           "strongest_area", "lead_area", "favourability", "area_scores"]
 
 CITY_KINDS = ("Kreisfreie Stadt", "Stadtkreis")
 CITY_POPULATION = (100_000, 350_000)
@@ -95,12 +95,20 @@ def region_values(indicator: str, year: int) -> pd.Series:
     return pd.Series({r.slug: weighted_mean(row, r.kreise, year) for r in regions.registry()})
 
 
+def favourability(rank, direction: str):
+    """A percentile rank turned by the indicator's direction: 100 = most favourable ("higher":
+    the rank itself, "lower": 100 − rank); NaN for "neutral" indicators, which have no rating."""
+    return rank if direction == "higher" else 100 - rank if direction == "lower" else np.nan
+
+
 def profile(region, codes=None) -> pd.DataFrame:
     """One row per indicator (all listed, or ``codes``) in its latest year: values of the
-    core Kreis, the surrounding Kreise, the region, Germany and the peer medians, and the
-    core's percentile rank in each peer group; ``region_rank`` is the region's rank among the
-    regions of the peer group – and the region itself where it is not a member – (1 = highest
-    value), ``region_group`` the size of that group."""
+    core Kreis, the surrounding Kreise, the region, Germany and the peer medians; the core's
+    percentile rank in each peer group (``rank_*``, by value) and the same by favourability
+    (``favour_*``, 100 = most favourable, see :func:`favourability`); ``region_rank`` is the
+    region's rank among the regions of the peer group – and the region itself where it is not
+    a member – with 1 = the most favourable value (<NA> for neutral indicators),
+    ``region_group`` the size of that group."""
     r = regions.as_region(region)
     compared = [p.slug for p in regions.registry().peer_regions(r)]
     listed = indicators.load().set_index("code")
@@ -119,12 +127,15 @@ def profile(region, codes=None) -> pd.DataFrame:
                  "surrounding": weighted_mean(row, r.surrounding_kreise, year),
                  "region": by_region[r.slug],
                  "germany": row.get(indicators.GERMANY, np.nan)}
+        direction = listed.loc[code, "direction"]
         for group in PEERS:
             peers = row.reindex(list(groups[group]))
             entry[f"median_{group}"] = float(peers.median())
             entry[f"rank_{group}"] = percentile_rank(peers, core)
-        entry["region_rank"] = int(by_region.rank(ascending=False, method="min")[r.slug]) \
-            if pd.notna(by_region[r.slug]) else pd.NA
+            entry[f"favour_{group}"] = favourability(entry[f"rank_{group}"], direction)
+        rated = direction != "neutral" and pd.notna(by_region[r.slug])
+        entry["region_rank"] = int(by_region.rank(ascending=direction == "lower", method="min")[r.slug]) \
+            if rated else pd.NA
         entry["region_group"] = len(compared)
         rows.append(entry)
     return pd.DataFrame(rows)
@@ -149,13 +160,17 @@ def trend(region, codes, years: tuple[int, int] = TREND_YEARS) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def area_scores(region) -> pd.DataFrame:
+    """Per area with rated indicators: the core's mean favourability among the peer cores
+    (``score``, 0–100) and the number of indicators behind it (``indicators``), best first."""
+    table = profile(regions.as_region(region)).dropna(subset=["favour_regiopolen"])
+    scores = table.groupby("area")["favour_regiopolen"].agg(score="mean", indicators="count")
+    return scores.sort_values("score", ascending=False)
+
+
 def strongest_area(region) -> str:
-    """The area in which the core ranks highest among the Regiopolen (mean percentile rank over
-    the indicators with a direction, "lower is better" ranks reversed)."""
-    table = profile(regions.as_region(region))
-    table = table[table["direction"] != "neutral"]
-    ranks = table["rank_regiopolen"].where(table["direction"] == "higher", 100 - table["rank_regiopolen"])
-    return str(ranks.groupby(table["area"]).mean().idxmax())
+    """The area in which the core is most favourably placed among the peer cores (:func:`area_scores`)."""
+    return str(area_scores(region).index[0])
 
 
 def lead_area(region) -> tuple[str, bool]:

@@ -155,7 +155,8 @@ def area_heading(area: str) -> str:
 
 def profile_table(region, area: str) -> pd.DataFrame:
     """Values of every indicator of ``area``: core, surrounding Kreise, region, Germany, peer
-    medians, percentile ranks of the core and the region's rank in the peer group."""
+    medians, the core's percentile ranks by favourability (100 = most favourable) and the
+    region's rank in the peer group (1 = most favourable); the direction as an arrow."""
     r = regions.as_region(region)
     peers = regions.registry().peers
     table = profile.profile(r, _area_codes(area))
@@ -165,10 +166,11 @@ def profile_table(region, area: str) -> pd.DataFrame:
         core: table["core"], "Umland": table["surrounding"], f"Region {r.name}": table["region"],
         "Deutschland": table["germany"], f"Median {peers.short}": table["median_regiopolen"],
         "Median Städte 100–350 Tsd.": table["median_cities"],
-        f"Perzentilrang unter {peers.short}": table["rank_regiopolen"],
-        "Perzentilrang unter Städten": table["rank_cities"],
-        "Perzentilrang unter allen Kreisen": table["rank_kreise"],
-        f"Rang der Region (von {int(table['region_group'].iloc[0])})": table["region_rank"].astype("Int64"),
+        f"Perzentilrang unter {peers.short} (100 = günstigster)": table["favour_regiopolen"],
+        "Perzentilrang unter Städten (100 = günstigster)": table["favour_cities"],
+        "Perzentilrang unter allen Kreisen (100 = günstigster)": table["favour_kreise"],
+        f"Rang der Region (von {int(table['region_group'].iloc[0])}, 1 = günstigster Wert)":
+            table["region_rank"].astype("Int64"),
         "Richtung": table["direction"].map(DIRECTION_MARK),
     })
     return out
@@ -176,14 +178,16 @@ def profile_table(region, area: str) -> pd.DataFrame:
 
 def profile_values(table: pd.DataFrame) -> pd.DataFrame:
     """The value columns of :func:`profile_table` (what the report shows; the CSV has all)."""
-    return table.drop(columns=[c for c in table.columns if c.startswith(("Perzentilrang", "Richtung"))])
+    return table.drop(columns=[c for c in table.columns if c.startswith("Perzentilrang")])
 
 
 def plot_profile(region, area: str) -> Figure:
-    """Dot chart of the core's percentile ranks per indicator in the three peer groups."""
+    """Dot chart of the core's percentile ranks by favourability per indicator in the three peer
+    groups (indicators without a direction are left out: they have no favourable end)."""
     r = regions.as_region(region)
-    table = profile.profile(r, _area_codes(area)).iloc[::-1].reset_index(drop=True)
-    marks = {"lower": " (niedriger = günstiger)", "neutral": " (ohne Wertung)", "higher": ""}
+    table = profile.profile(r, _area_codes(area))
+    table = table[table["direction"] != "neutral"].iloc[::-1].reset_index(drop=True)
+    marks = {"lower": " (↓ niedriger = günstiger)", "higher": " (↑)"}
     labels = [label + marks[d] for label, d in zip(table["label"], table["direction"])]
     height = 1.9 + 0.34 * len(table)
     fig = style.figure((8.0, height))
@@ -191,22 +195,23 @@ def plot_profile(region, area: str) -> Figure:
     y = np.arange(len(table))
     for group, marker, colour in (("regiopolen", "o", style.CORE), ("cities", "s", style.ACCENT),
                                   ("kreise", "D", style.GERMANY)):
-        ax.scatter(table[f"rank_{group}"], y, marker=marker, s=28, color=colour, zorder=3,
+        ax.scatter(table[f"favour_{group}"], y, marker=marker, s=28, color=colour, zorder=3,
                    label=f"{core_label(r)} {PEER_LABELS[group].format(**_peer_words())}")
     ax.axvline(50, color="#999999", lw=0.8, ls="--")
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_ylim(-0.6, len(table) - 0.4)
-    ax.set_xlabel("Perzentilrang (0 = niedrigster, 100 = höchster Wert der Gruppe)")
+    ax.set_xlabel("Perzentilrang nach Günstigkeit (0 = ungünstigster, 100 = günstigster Wert der Gruppe)")
     style.german_axis(ax, "x", 0)
     ax.set_title(f"{area_heading(area)}: {core_label(r)} im Vergleich")
     handles, legend_labels = ax.get_legend_handles_labels()
     fig.legend(handles, legend_labels, loc="lower center", ncol=1, bbox_to_anchor=(0.5, 0.0))
     style.source_note(fig, [
         common.short_citation(indicators.tables(table["indicator"])),
-        "Hinweis: Perzentilrang = Anteil der Gruppe mit niedrigerem Wert plus halber Anteil mit gleichem Wert; "
-        "ohne Zusatz ist ein höherer Wert günstiger (mehr Angebot); jüngstes Jahr mit Werten für mindestens 90 % der Kreise.",
+        "Hinweis: Perzentilrang = Anteil der Gruppe mit ungünstigerem Wert plus halber Anteil mit gleichem Wert; "
+        "↑ höher = günstiger (mehr Angebot), ↓ niedriger = günstiger; Indikatoren ohne Wertung nicht gezeigt; "
+        "jüngstes Jahr mit Werten für mindestens 90 % der Kreise.",
     ])
     fig.tight_layout(rect=(0, 0.75 / height, 1, 1))
     return fig
@@ -673,10 +678,14 @@ def lead_intro(region) -> Markdown:
         text = (f"Das Leitthema der Region {r.name} im Modellvorhaben ist **{heading}** "
                 f"({regions.LEAD_AREA_STATUS.get(r.lead_area_status, r.lead_area_status)}).")
     else:
+        scores = profile.area_scores(r)
+        ranked = "; ".join(f"{area_heading(a)} {fmt.number(s['score'])} ({int(s['indicators'])} Indikatoren)"
+                           for a, s in scores.head(3).iterrows())
         text = (f"Für {r.name} ist kein Leitthema veröffentlicht. Dieser Abschnitt vertieft deshalb den Bereich, in "
-                f"dem {core_label(r)} unter den {_peer_words()['n']} {_peer_words()['short']} am höchsten rangiert: "
-                f"**{heading}** (mittlerer "
-                "Perzentilrang der Indikatoren mit Richtung; abgeleitet, nicht beschlossen).")
+                f"dem {core_label(r)} unter den {_peer_words()['n']} {_peer_words()['short']} am günstigsten "
+                f"abschneidet: **{heading}** (vom Bericht abgeleitet, nicht beschlossen). Maß ist der mittlere "
+                f"Perzentilrang nach Günstigkeit der bewerteten Indikatoren (100 = günstigster Wert der Gruppe): "
+                f"{ranked}.")
     if not _area_codes(area):
         text += (f" **Für {heading} enthalten die eingebundenen amtlichen Daten keine Kreisindikatoren.** Das Thema "
                  f"lässt sich hier nicht messen; schließen würden die Lücke: {MISSING_DATA.get(area, '–')}. "
