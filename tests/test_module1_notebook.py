@@ -27,8 +27,9 @@ def test_runs_without_errors_and_writes_every_part(executed, slug):
     markdown = "".join("".join(o["data"].get("text/markdown", "")) for o in outputs if "data" in o)
     assert f"# Zentrale Funktionen: {slug.capitalize()}" in markdown
     # the areas without official Kreis data are named plainly
-    assert "Für Energie enthalten die hier eingebundenen amtlichen Daten keine Kreisindikatoren" in markdown
-    assert "Für Digitalisierung enthalten" in markdown
+    assert "Für Energie liegen in den eingebundenen amtlichen Daten keine Kreisindikatoren vor" in markdown
+    assert "indicators.toml" not in markdown  # no instructions to edit configuration in a report
+    assert "Für Digitalisierung liegen in den eingebundenen amtlichen Daten keine Kreisindikatoren vor" in markdown
     for name in ("01_profil_gesundheit.svg", "01_profil_gesundheit_trend.svg", "01_bedeutungsueberschuss.svg",
                  "01_huff_betten.png", "01_huff_studierende.png", "01_2sfca_betten.png"):
         assert (out / slug / "figures" / name).is_file(), name

@@ -120,8 +120,7 @@ def coverage() -> pd.DataFrame:
 def coverage_text() -> Markdown:
     listed = indicators.load()
     empty = [area_heading(a) for a in areas() if not (listed["area"] == a).any()]
-    text = ("Die Indikatoren und ihre Quellen stehen in `data/indicators.toml` (Kürzel, Einheit, Richtung, Quelle); "
-            "weitere INKAR-Indikatoren lassen sich dort ohne Programmierung ergänzen.")
+    text = "Jeder Indikator nennt Quelle, Einheit und Richtung (ob ein höherer oder niedrigerer Wert günstiger ist)."
     if empty:
         text += (f" **Für {' und '.join(empty)} enthalten die hier eingebundenen amtlichen Daten keine "
                  "Kreisindikatoren** – diese Bereiche können deshalb nicht gemessen werden; die Tabelle nennt die "
@@ -275,9 +274,9 @@ def show_area(region, area: str, *, deep: bool = False) -> None:
         if deep:  # lead_intro has said it
             return
         show_now(common.markdown(
-            f"**Für {area_heading(area)} enthalten die hier eingebundenen amtlichen Daten keine Kreisindikatoren; "
-            f"der Bereich kann nicht gemessen werden.** Schließen würden die Lücke: {MISSING_DATA.get(area, '–')}. "
-            "Nach dem Herunterladen genügt ein Eintrag in `data/indicators.toml`."))
+            f"**Für {area_heading(area)} liegen in den eingebundenen amtlichen Daten keine Kreisindikatoren vor; "
+            "der Bereich wird in diesem Bericht deshalb nicht gemessen.** Schließen würden die Lücke: "
+            f"{MISSING_DATA.get(area, '–')}."))
         return
     stem = f"01_{'leitthema' if deep else 'profil'}_{area}"
     table = common.save(profile_table(r, area), r, stem)
