@@ -79,7 +79,7 @@ def test_damped_path_by_hand():
 
 def test_windows_never_straddle_the_census():
     years = list(range(1990, 2021))
-    for window in [*bt.WINDOWS, *bt.AGE_WINDOWS, *bt.all_windows(range(1, 31), years)]:
+    for window in [*bt.WINDOWS, *bt.age_windows(), *bt.all_windows(range(1, 31), years)]:
         assert not (window.base < 2011 <= window.target), window
         assert bt.check_window(window, years) == window
     assert Window(2010, 2011).straddles_census() and not Window(2011, 2012).straddles_census()
@@ -124,7 +124,7 @@ def test_age_methods_only_where_the_age_data_allow():
         return history[base] * 1.0
 
     by_age.bases = range(2015, 2021)
-    result = bt.backtest({"cohort": by_age}, [*bt.WINDOWS, *bt.AGE_WINDOWS])
+    result = bt.backtest({"cohort": by_age}, [*bt.WINDOWS, *bt.age_windows()])
     assert calls == [(2015, 2015, 2015)]  # 2015→2020 once (WINDOWS and AGE_WINDOWS share it)
     assert set(result["window"]) == {"2015→2020"}
     assert ("cohort", "2005→2010") in result.attrs["skipped"]

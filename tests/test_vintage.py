@@ -115,7 +115,7 @@ def test_demand_starts_from_2021(newer):
 
 
 def test_the_methods_follow_the_vintage(newer):
-    assert backtest.AGE_WINDOWS == (backtest.Window(2015, 2021),)
+    assert backtest.age_windows() == (backtest.Window(2015, 2021),)
     supply = centrality.supply()
     series = data.load("population_series").query("year == 2021").set_index("ags")["population"]
     assert supply["population_students"].to_numpy() == pytest.approx(series.reindex(supply.index).to_numpy())

@@ -160,15 +160,9 @@ WINDOWS = tuple(Window(b, t) for b, t in [(2005, 2010), (2000, 2010), (2011, 201
 
 def age_windows() -> tuple[Window, ...]:
     """The window of the methods by age: the first year of population_by_age to the base year
-    (:func:`regiopol.data.vintage`) – 2015→2020 in the committed tables. Also ``AGE_WINDOWS``."""
+    (:func:`regiopol.data.vintage`) – 2015→2020 in the committed tables."""
     first = int(data.load("population_by_age")["year"].min())
     return (Window(first, data.vintage().base_year),)
-
-
-def __getattr__(name: str):
-    if name == "AGE_WINDOWS":  # follows the data, so it is computed when asked for
-        return age_windows()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- data and windows

@@ -19,6 +19,8 @@ from regiopol import data, regions
 from regiopol.core.cache import disk, memo
 from regiopol.core.errors import ConfigError, InputFormatError
 from regiopol.core.paths import data_dir
+from regiopol.methods import centrality
+from regiopol.methods.checklist import settings
 
 __all__ = ["EARTH_RADIUS_KM", "kreis_centroids", "haversine_km", "distance_matrix", "kreis_distances",
            "huff", "population_served", "huff_sensitivity", "two_step_fca", "kreis_accessibility",
@@ -291,8 +293,6 @@ HUFF_MEASURES = ("beds", "students")
 
 def attractiveness(measure: str) -> pd.Series:
     """Supply per Kreis that draws the Huff model's trips: hospital beds or students."""
-    from regiopol.methods import centrality
-
     if measure not in HUFF_MEASURES:
         raise ConfigError(f"no catchment model for '{measure}'", field="measure",
                           fix=f"use one of: {', '.join(HUFF_MEASURES)}")
@@ -306,8 +306,6 @@ def kreis_population() -> pd.Series:
 
 def huff_defaults() -> tuple[float, float]:
     """(α, β) of ``data/zentrale_funktionen.toml``."""
-    from regiopol.methods.checklist import settings
-
     s = settings()["huff"]
     return float(s["alpha"]), float(s["beta"])
 
@@ -328,8 +326,6 @@ def core_probabilities(region, measure: str) -> pd.Series:
 
 def hospital_sites() -> pd.DataFrame:
     """Hospital sites with beds in the supply year (index site_id): lat, lon, capacity."""
-    from regiopol.methods import centrality
-
     hospitals = data.load("hospitals")
     sites = hospitals[(hospitals["year"] == centrality.supply().attrs["years"]["beds"])
                       & hospitals["beds"].fillna(0).gt(0)]

@@ -101,6 +101,7 @@ def extended_goals() -> pd.DataFrame:
 # --------------------------------------------------------------------------- text, assumptions
 
 def intro(region) -> Markdown:
+    base = _base()
     r = regions.as_region(region)
     lines = [
         f"# Vorausschätzung: {r.name}",
@@ -108,11 +109,11 @@ def intro(region) -> Markdown:
         f"Wie entwickeln sich Zahl und Altersaufbau der Bevölkerung in der Region {r.name} bis 2045, und was "
         "bedeutet das für Kitas, Schulen, Krankenhäuser, Pflege und Hausärzte? Dieser Bericht rechnet mit einem "
         "**Kohorten-Komponenten-Modell** (Geburten, Sterbefälle und Wanderungen je Kreis, Alter und Geschlecht; "
-        f"Basis 31.12.{_base()}) in Varianten nach dem Muster der Destatis-Vorausberechnung, zeigt ein "
+        f"Basis 31.12.{base}) in Varianten nach dem Muster der Destatis-Vorausberechnung, zeigt ein "
         "**Unsicherheitsband**, vergleicht mit **Zeitreihenmodellen** und prüft im **Rückrechnungstest**, wie "
         "genau solche Verfahren in der Vergangenheit waren. Alle Annahmen stehen mit Quelle am Ende.",
         "",
-        f"**Hinweis:** Die Werte sind Modellrechnungen unter Annahmen, keine Vorhersagen. Wanderungen nach {_base()} "
+        f"**Hinweis:** Die Werte sind Modellrechnungen unter Annahmen, keine Vorhersagen. Wanderungen nach {base} "
         "(z. B. 2022 aus der Ukraine) und die Korrektur durch den Zensus 2022 sind nicht enthalten.",
     ]
     return common.markdown("\n".join(lines))
@@ -139,6 +140,7 @@ def assumptions() -> pd.DataFrame:
 
 def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     """Population 2020 and at each horizon per Kreis, the core, the region; change 2020–2045."""
+    base = _base()
     r = regions.as_region(region)
     result = run(variant)
     frame = result.totals().pivot(index="ags", columns="year", values="population")
@@ -149,9 +151,9 @@ def horizon_table(region, variant: str = "medium") -> pd.DataFrame:
     rows.append(("", "Deutschland", "Deutschland", frame.sum()))
     out = pd.DataFrame({"AGS": [a for a, *_ in rows], "Gebiet": [common.area_label(a, n) for a, n, *_ in rows],
                         common.COL_ROLE: [role for _, _, role, _ in rows]})
-    for year in (_base(), *HORIZONS):
+    for year in (base, *HORIZONS):
         out[str(year)] = [int(round(values[year])) for *_, values in rows]
-    out[f"Veränderung {_base()}–{HORIZONS[-1]} (%)"] = [100 * (v[HORIZONS[-1]] / v[_base()] - 1) for *_, v in rows]
+    out[f"Veränderung {base}–{HORIZONS[-1]} (%)"] = [100 * (v[HORIZONS[-1]] / v[base] - 1) for *_, v in rows]
     return out
 
 
@@ -220,12 +222,13 @@ def _age_groups(region, variant: str = "medium") -> pd.DataFrame:
 
 
 def age_group_table(region, variant: str = "medium") -> pd.DataFrame:
+    base = _base()
     wide = _age_groups(region, variant)
     out = pd.DataFrame({"Altersgruppe": [str(g) for g in wide.index]})
-    for year in (_base(), *HORIZONS):
+    for year in (base, *HORIZONS):
         out[str(year)] = wide[year].round().astype("int64").to_numpy()
     for year in (2035, HORIZONS[-1]):
-        out[f"Veränderung {_base()}–{year} (%)"] = (100 * (wide[year] / wide[_base()] - 1)).to_numpy()
+        out[f"Veränderung {base}–{year} (%)"] = (100 * (wide[year] / wide[base] - 1)).to_numpy()
     return out
 
 
@@ -247,18 +250,19 @@ def age_groups_by_kreis(region, variant: str = "medium") -> pd.DataFrame:
 
 
 def plot_age_groups(region) -> Figure:
+    base = _base()
     wide = _age_groups(region)
     r = regions.as_region(region)
     fig = style.figure((8.0, 4.2))
     ax = fig.subplots()
     y = np.arange(len(wide))
     for offset, year, colour in ((-0.2, 2035, style.REGION), (0.2, HORIZONS[-1], style.CORE)):
-        ax.barh(y + offset, 100 * (wide[year] / wide[_base()] - 1), height=0.38, color=colour, label=f"{_base()}–{year}")
+        ax.barh(y + offset, 100 * (wide[year] / wide[base] - 1), height=0.38, color=colour, label=f"{base}–{year}")
     ax.axvline(0, color="#555555", lw=0.8)
     ax.set_yticks(y)
     ax.set_yticklabels([f"{g} Jahre" for g in wide.index])
     ax.invert_yaxis()
-    ax.set_xlabel(f"Veränderung gegenüber {_base()} (%)")
+    ax.set_xlabel(f"Veränderung gegenüber {base} (%)")
     style.german_axis(ax, "x", 0)
     ax.set_title(f"Veränderung nach Altersgruppen: Region {r.name} (Hauptvariante)")
     ax.legend(loc="lower right")
@@ -269,11 +273,12 @@ def plot_age_groups(region) -> Figure:
 
 def plot_pyramid(region, year: int = HORIZONS[-1]) -> Figure:
     """Single-year pyramid of the region: 2020 (bars) and ``year`` (outline), share of the total."""
+    base = _base()
     r = regions.as_region(region)
     frame = projection.aggregate(run(), r.kreise).frame()
     fig = style.figure((7.0, 5.6))
     ax = fig.subplots()
-    for when, kind in ((_base(), "bar"), (year, "line")):
+    for when, kind in ((base, "bar"), (year, "line")):
         part = frame[frame["year"] == when]
         total = part["population"].sum()
         for sex, sign, colour in (("m", -1, style.MEN), ("w", 1, style.WOMEN)):
@@ -281,7 +286,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]) -> Figure:
             share = sign * 100 * values["population"].to_numpy() / total
             if kind == "bar":
                 ax.barh(values["age"], share, height=1.0, color=colour, alpha=0.55, lw=0,
-                        label=f"{'Männer' if sex == 'm' else 'Frauen'} {_base()}")
+                        label=f"{'Männer' if sex == 'm' else 'Frauen'} {base}")
             else:
                 ax.step(share, values["age"], where="mid", color="#111111", lw=1.0,
                         label=f"{year}" if sex == "w" else None)
@@ -292,7 +297,7 @@ def plot_pyramid(region, year: int = HORIZONS[-1]) -> Figure:
     ax.set_ylabel("Alter (Jahre; 100 = 100 und älter)")
     ax.set_xlabel("Anteil an der Bevölkerung je Altersjahr (%)")
     style.german_axis(ax, "x", 2, absolute=True)
-    ax.set_title(f"Altersaufbau {_base()} und {year}: Region {r.name}")
+    ax.set_title(f"Altersaufbau {base} und {year}: Region {r.name}")
     ax.legend(loc="upper right")
     style.source_note(fig, [common.short_citation(TABLES, "Destatis 12621-0001, 12612-0008/-0009/-0001"),
                             "Hinweis: Einzelaltersjahre aus den 17 amtlichen Altersgruppen geschätzt (gruppentreue "
@@ -303,9 +308,10 @@ def plot_pyramid(region, year: int = HORIZONS[-1]) -> Figure:
 
 def plot_change_map(region) -> Figure:
     """Map: projected change 2020–2045 (main variant) per Kreis of the region and its neighbours."""
+    base = _base()
     r = regions.as_region(region)
     table = run().totals().pivot(index="ags", columns="year", values="population")
-    change = 100 * (table[HORIZONS[-1]] / table[_base()] - 1)
+    change = 100 * (table[HORIZONS[-1]] / table[base] - 1)
     geo = data.load("kreis_geometries").to_crs(METRIC_CRS)
     geo["value"] = geo["ags"].map(change)
     region_geo = geo[geo["ags"].isin(r.kreise)]
@@ -316,7 +322,7 @@ def plot_change_map(region) -> Figure:
     limit = max(5.0, float(np.nanmax(np.abs(change))))
     limit = min(limit, 20.0)
     geo.plot(ax=ax, column="value", cmap="RdBu", vmin=-limit, vmax=limit, edgecolor="white", linewidth=0.4,
-             legend=True, legend_kwds={"label": f"Veränderung {_base()}–{HORIZONS[-1]} (%)", "shrink": 0.6,
+             legend=True, legend_kwds={"label": f"Veränderung {base}–{HORIZONS[-1]} (%)", "shrink": 0.6,
                                        "format": style.german_formatter(0)})
     region_geo.dissolve().boundary.plot(ax=ax, color=style.ACCENT, linewidth=1.4)
     for _, k in region_geo.iterrows():
@@ -326,7 +332,7 @@ def plot_change_map(region) -> Figure:
     ax.set_xlim(minx - pad, maxx + pad)
     ax.set_ylim(miny - pad, maxy + pad)
     ax.set_axis_off()
-    ax.set_title(f"Bevölkerungsveränderung {_base()}–{HORIZONS[-1]} je Kreis (Hauptvariante)")
+    ax.set_title(f"Bevölkerungsveränderung {base}–{HORIZONS[-1]} je Kreis (Hauptvariante)")
     style.source_note(fig, [common.short_citation(TABLES + ("kreis_geometries",)),
                             f"Hinweis: rote Linie: Region {r.name}; Farbskala bei ±{fmt.number(limit)} % begrenzt."])
     fig.tight_layout()
@@ -511,6 +517,7 @@ def plot_accuracy_history() -> Figure:
 
 def gap_table(region) -> pd.DataFrame:
     """Demand per infrastructure item in 2020 (observed) and at the gap years against today's supply."""
+    base = _base()
     r = regions.as_region(region)
     rates = demand.rates().set_index("item")
     gaps = demand.gap(run(), r.kreise, GAP_YEARS)
@@ -518,7 +525,7 @@ def gap_table(region) -> pd.DataFrame:
     for item, block in gaps.groupby("item", sort=False):
         block = block.set_index("year")
         row = {"Bedarf": rates.loc[item, "label"], "Einheit": rates.loc[item, "unit"],
-               "Angebot heute": block["supply"].iloc[0], f"Bedarf {_base()}": block.loc[_base(), "demand"]}
+               "Angebot heute": block["supply"].iloc[0], f"Bedarf {base}": block.loc[base, "demand"]}
         for year in GAP_YEARS:
             row[f"Bedarf {year}"] = block.loc[year, "demand"]
         for year in GAP_YEARS:

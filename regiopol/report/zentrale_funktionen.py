@@ -62,9 +62,6 @@ MISSING_DATA = {
 }
 
 
-
-
-
 def _peer_words() -> dict[str, str]:
     """The peer group for running text: {"n": "acht", "short": "Regiopolen", "name": …}."""
     peers = regions.registry().peers
@@ -626,9 +623,7 @@ def checklist(region) -> pd.DataFrame:
         "catchment": f"{fmt.number(c.served)} versorgte Einwohner",
         "culture": "keine amtlichen Standortdaten eingebunden",
     }
-    criteria = _criteria(s)
-    criteria["schwerpunkt_hospital"] = (criteria["schwerpunkt_hospital"][0],
-                                        f"G-BA, strukturierte Qualitätsberichte {c.hospital_year}; Schwelle: Annahme")
+    criteria = _criteria(s, c.hospital_year)
     return pd.DataFrame([(label, _verdict(met[key]), evidence[key], source) for key, (label, source) in criteria.items()],
                         columns=["Kriterium", "Erfüllt", "Beleg", "Quelle"])
 
@@ -647,14 +642,15 @@ def _verdict(met) -> str:
     return CHECK_NOT_TESTED if pd.isna(met) else ("ja" if met else "nein")
 
 
-def _criteria(s: dict) -> dict[str, tuple[str, str]]:
+def _criteria(s: dict, hospital_year: int | None = None) -> dict[str, tuple[str, str]]:
     """(label, source) of each checklist criterion, in the order of the methods' frame."""
+    year = f" {hospital_year}" if hospital_year else ""
     return {
         "oberzentrum": ("Oberzentrum laut Landesplanung", "BBSR, INKAR 2024 (zentralörtliche Einstufung der Länder)"),
         "university": ("Universität", "Hochschulkompass (HRK), Stand 2023"),
         "other_hochschule": ("Weitere Hochschule (HAW, Kunst-, Verwaltungshochschule)", "Hochschulkompass (HRK), Stand 2023"),
         "schwerpunkt_hospital": (f"Schwerpunktkrankenhaus (Universitätsklinikum oder ≥ {fmt.number(s['schwerpunkt_beds'])} "
-                                 "Betten)", "G-BA, strukturierte Qualitätsberichte; Schwelle: Annahme"),
+                                 "Betten)", f"G-BA, strukturierte Qualitätsberichte{year}; Schwelle: Annahme"),
         "long_distance_station": ("Fernverkehrsbahnhof", "DB Station&Service, Stationsdaten 2016"),
         "catchment": (f"Einzugsbereich ≥ {fmt.number(s['catchment_population'])} Einwohner (Huff-Modell, Krankenhausbetten)",
                       "eigene Berechnung (Huff-Modell)"),
